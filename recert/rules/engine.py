@@ -1,0 +1,311 @@
+"""evaluate(): where each certification stands on a date, and why each credit counts.
+
+Pure: policies, certifications, credits and the date go in, an Evaluation comes out.
+Every number comes from the policy in force on the relevant date:
+- a credit's conversion, eligibility and caps: the day it was earned;
+- a cycle's requirement: the day the cycle started;
+- fees and the CPR/AED requirement: the evaluation date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from . import cycles
+from .model import (
+    ACCEPTED, ACTIVE, CAPPED, CPR_AED_NOT_CURRENT, GRACE, INVALID, NEEDS_REVIEW, NOT_FINAL_YEAR,
+    OUTSIDE_CYCLE, REJECTED, RENEWAL_OPEN, SHORT_OF_REQUIRED, CertificationIn,
+    CertificationResult, CreditIn, CreditResult, Cycle, Evaluation, Renewal, RenewalGroup,
+)
+from .policy import GRADES, BodyPolicy, Policies
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class _Decision:
+    """A credit's fate for one certification, built up step by step."""
+
+    outcome: str
+    converted: Decimal = ZERO
+    counted: Decimal = ZERO
+    rules: list[str] = field(default_factory=list)
+
+    def add(self, *rules: str) -> None:
+        for rule in rules:
+            if rule and rule not in self.rules:
+                self.rules.append(rule)
+
+
+def evaluate(
+    policies: Policies,
+    certifications: Sequence[CertificationIn],
+    credits: Iterable[CreditIn],
+    as_of: date,
+) -> Evaluation:
+    ordered = sorted(credits, key=lambda c: (c.earned_on, c.id))
+    results = tuple(
+        _evaluate_certification(policies.bodies[cert.body], cert, ordered, as_of)
+        for cert in certifications
+    )
+    return Evaluation(as_of, results, _renewal_groups(policies, certifications, results, as_of))
+
+
+def current_cycle(body: BodyPolicy, cert: CertificationIn, as_of: date) -> Cycle:
+    if cert.cycle_start and cert.cycle_end:
+        return Cycle(cert.cycle_start, cert.cycle_end)
+    return cycles.cycle_containing(body, cert.certified_on, as_of)
+
+
+def _evaluate_certification(
+    body: BodyPolicy, cert: CertificationIn, credits: list[CreditIn], as_of: date
+) -> CertificationResult:
+    cycle = current_cycle(body, cert, as_of)
+    program = body.program(cert.program, cycle.start)
+    required: Decimal = program["required"]
+    decisions = _decide_credits(body, cert, cycle, required, credits)
+    earned = sum((d.counted for d in decisions), ZERO)
+    remaining = max(ZERO, required - earned)
+
+    opens = cycles.window_opens(body, cycle)
+    grace_end = cycles.grace_ends(body, cycle)
+    if as_of > grace_end:
+        status = INVALID
+    elif as_of > cycle.end:
+        status = GRACE
+    elif as_of >= opens and remaining == 0:
+        status = RENEWAL_OPEN
+    else:
+        status = ACTIVE
+
+    blockers = []
+    if remaining > 0:
+        blockers.append(SHORT_OF_REQUIRED)
+    if as_of < opens:
+        blockers.append(NOT_FINAL_YEAR)
+    if body.param("cpr_aed_required", as_of)["required"] and (
+        cert.cpr_aed_valid_until is None or cert.cpr_aed_valid_until < as_of
+    ):
+        blockers.append(CPR_AED_NOT_CURRENT)
+    if status == INVALID:
+        blockers.append(INVALID)
+
+    fee = body.program(cert.program, as_of)["fee"]
+    late_fee = body.param("grace", cycle.end)["late_fee"] if status == GRACE else ZERO
+    renewal = Renewal(not blockers, tuple(blockers), fee, late_fee, opens, grace_end)
+    credit_results = tuple(
+        CreditResult(c.id, d.outcome, d.converted, d.counted, tuple(d.rules))
+        for c, d in zip(credits, decisions)
+    )
+    return CertificationResult(
+        cert.id, cert.body, cert.program, cycle, status, required, earned, remaining,
+        renewal, credit_results,
+    )
+
+
+def _decide_credits(
+    body: BodyPolicy, cert: CertificationIn, cycle: Cycle, required: Decimal,
+    credits: list[CreditIn],
+) -> list[_Decision]:
+    """Decide every credit in date order; caps and repeats fill first come, first served."""
+    used: dict[tuple, Decimal] = {}
+    seen_courses: set[tuple] = set()
+    decisions = []
+    for credit in credits:
+        decision = _eligibility(body, cert, credit)
+        before = credit.earned_on < cert.certified_on
+        inside = credit.earned_on in cycle and not before
+
+        # A repeat of a course already counted (RULES.md ACSM-SAME-1, ACE-SAME-1,
+        # ACSM-TEACH-REPEAT). Scope "cycle" looks inside this cycle only; "ever" at
+        # everything earned since certification.
+        same = body.param("same_course", credit.earned_on)
+        key = _course_key(credit)
+        counts_here = decision.outcome == ACCEPTED and not before
+        if counts_here and (inside or same["scope"] == "ever"):
+            if inside and key in seen_courses:
+                decision = _Decision(REJECTED, decision.converted)
+                decision.add(same["rules_by_format"].get(credit.format, same["rule"]))
+            else:
+                seen_courses.add(key)
+
+        if before:
+            rule = body.param("before_certification", credit.earned_on)
+            decision = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
+        elif not inside:
+            rule = body.param("outside_cycle", credit.earned_on)
+            decision = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
+        elif decision.outcome == ACCEPTED:
+            _apply_caps(body, cycle, required, credit, decision, used)
+        decisions.append(decision)
+    return decisions
+
+
+def _apply_caps(
+    body: BodyPolicy, cycle: Cycle, required: Decimal, credit: CreditIn,
+    decision: _Decision, used: dict[tuple, Decimal],
+) -> None:
+    applicable = []
+    for cap in body.param("caps", credit.earned_on, default=()):
+        if credit.format not in cap["formats"]:
+            continue
+        period = cycle.start if cap["per"] == "cycle" else credit.earned_on.year
+        key = (cap["rule"], cap["formats"], cap["per"], period)
+        limit = cap["credits"] if cap["credits"] is not None else cap["share_of_required"] * required
+        applicable.append((cap, key, max(ZERO, limit - used.get(key, ZERO))))
+        if cap["rule"] not in decision.rules and cap["per"] == "cycle":
+            decision.add(cap["rule"])  # the cycle share is part of how these formats count
+    take = decision.converted
+    for cap, key, available in applicable:
+        if available < decision.converted:
+            decision.add(cap["rule"])
+        take = min(take, available)
+    for _, key, _ in applicable:
+        used[key] = used.get(key, ZERO) + take
+    decision.counted = take
+    if take < decision.converted:
+        decision.outcome = CAPPED
+
+
+def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _Decision:
+    """What the credit is worth for this body, ignoring dates, repeats and caps."""
+    on = credit.earned_on
+    fmt = body.param(f"formats.{credit.format}", on)
+    treatment = fmt["treatment"]
+    rules = fmt["rules"]
+
+    if treatment == "reject":
+        converted, rule, _ = _convert(body, credit)
+        decision = _Decision(REJECTED, converted or ZERO)
+        decision.add(*rules)
+        return decision
+
+    if treatment == "fixed":
+        count = credit.amount if credit.unit == "item" else Decimal(1)
+        decision = _Decision(ACCEPTED, fmt["credits"] * count)
+        decision.add(*rules)
+        return decision
+
+    if treatment == "per_item" and credit.unit == "item":
+        decision = _Decision(ACCEPTED, fmt["credits"] * credit.amount)
+        decision.add(*rules)
+        months = fmt["expires_after_months"]
+        if months is not None:
+            if credit.published_on is None:
+                decision.outcome = NEEDS_REVIEW  # the expiry cannot be checked without it
+            elif credit.earned_on > cycles.add_months(credit.published_on, months):
+                decision.outcome = REJECTED
+        return decision
+
+    if treatment == "new_certification":
+        return _new_certification(body, cert, credit, rules)
+
+    converted, conversion_rule, review = _convert(body, credit)
+    decision = _Decision(ACCEPTED, converted or ZERO)
+    decision.add(*rules)
+    if treatment == "petition":
+        numbers = body.param("course_numbers", on, default=None)
+        if (fmt["approved_by_course_number"] and numbers and credit.course_number
+                and re.fullmatch(numbers["pattern"], credit.course_number.strip().upper())):
+            decision.rules = [numbers["rule"]]
+        elif credit.petition == "approved":
+            pass
+        else:
+            decision.outcome = REJECTED if credit.petition == "denied" else NEEDS_REVIEW
+    decision.add(conversion_rule)
+    if review:
+        decision.outcome = NEEDS_REVIEW
+        decision.converted = ZERO
+    if treatment == "college" and decision.outcome == ACCEPTED:
+        if credit.grade is None:
+            decision.outcome = NEEDS_REVIEW  # the grade decides; a person must see it
+        elif GRADES.index(credit.grade) > GRADES.index(fmt["min_grade"]):
+            decision.outcome = REJECTED
+    return decision
+
+
+def _convert(body: BodyPolicy, credit: CreditIn) -> tuple[Decimal | None, str, bool]:
+    """(amount in the body's credits, rule id, needs review) from the conversion table."""
+    for row in body.param("conversions", credit.earned_on):
+        if row["unit"] != credit.unit:
+            continue
+        if row["awarded_by"] is not None and credit.awarded_by not in row["awarded_by"]:
+            continue
+        if row["formats"] is not None and credit.format not in row["formats"]:
+            continue
+        if row["review"]:
+            return None, row["rule"], True
+        return credit.amount * row["rate"], row["rule"], False
+    return None, "", True
+
+
+def _new_certification(
+    body: BodyPolicy, cert: CertificationIn, credit: CreditIn, rules: Sequence[str]
+) -> _Decision:
+    """ACSM-NEWCERT-1: another certification of this body, higher than the one renewed or a
+    specialty, earns the credits the policy lists for it."""
+    decision = _Decision(REJECTED)
+    decision.add(*rules)
+    if credit.awarded_by != body.code or not credit.course_number:
+        return decision
+    code = body.resolve_program(credit.course_number.strip().upper())
+    award = body.param(f"new_certification.{code}", credit.earned_on, default=None) if code else None
+    if award is None or code == cert.program:
+        return decision
+    earned = body.program(code, credit.earned_on)
+    held = body.program(cert.program, credit.earned_on)
+    decision.converted = award["credits"]
+    decision.add(award["rule"])
+    if earned["specialty"] or (not held["specialty"] and earned["rank"] > held["rank"]) or (
+        held["specialty"] and not earned["specialty"]
+    ):
+        decision.outcome = ACCEPTED
+    return decision
+
+
+def _course_key(credit: CreditIn) -> tuple:
+    """Same course: same course number, or same provider and normalized title."""
+    if credit.course_number and credit.course_number.strip():
+        return ("number", credit.course_number.strip().upper())
+    return ("title", _normalize(credit.provider or ""), _normalize(credit.title or ""), credit.format)
+
+
+def _normalize(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def _renewal_groups(
+    policies: Policies, certifications: Sequence[CertificationIn],
+    results: Sequence[CertificationResult], as_of: date,
+) -> tuple[RenewalGroup, ...]:
+    """Per body, the certifications whose cycles end together (ACSM-MULTI-1, ACSM-MULTI-FEE);
+    bodies that renew each certification on its own (ACE-MULTI-1) get one group each."""
+    groups: dict[tuple, list[CertificationResult]] = {}
+    for result in results:
+        body = policies.bodies[result.body]
+        combine = body.param("multi_renewal", as_of)["combine"]
+        key = (result.body, result.cycle.end) if combine else (result.body, result.cycle.end, result.id)
+        groups.setdefault(key, []).append(result)
+
+    out = []
+    for key, members in groups.items():
+        body = policies.bodies[key[0]]
+        multi = body.param("multi_renewal", as_of)
+        programs = [body.program(m.program, as_of) for m in members]
+        highest = max(programs, key=lambda p: (p["rank"], p["fee"]))
+        fee = highest["fee"] + multi["additional_fee"] * (len(members) - 1)
+        out.append(RenewalGroup(
+            body=key[0],
+            certifications=tuple(m.id for m in members),
+            required=max(m.required for m in members),
+            fee=fee,
+            late_fee=max(m.renewal.late_fee for m in members),
+            cycle_end=key[1],
+        ))
+    body_order = {c.body: i for i, c in reversed(list(enumerate(certifications)))}
+    out.sort(key=lambda g: (body_order[g.body], g.cycle_end))
+    return tuple(out)
