@@ -1,0 +1,1 @@
+"""Rule tests need no database: they exercise the pure engine."""
