@@ -1,0 +1,1 @@
+"""Recert: continuing-education and recertification tracker."""

@@ -1,0 +1,89 @@
+"""Users, one-time claim tokens for accounts created by staff, and failed log-in records."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    email = models.EmailField("e-mail address", unique=True)
+
+    REQUIRED_FIELDS = ["email"]
+
+    def save(self, *args, **kwargs):
+        # One address, one account, whatever the case it was typed in.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ClaimTokenQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ClaimToken(models.Model):
+    """A one-time link that lets a professional created by staff set their own password.
+
+    Only a hash of the token is stored: the link is shown or mailed once and never kept.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="claim_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    objects = ClaimTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"claim link for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, user, *, actor=None) -> tuple[ClaimToken, str]:
+        """A new token for `user`; earlier unused ones stop working. Returns (row, raw)."""
+        now = timezone.now()
+        cls.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            token_hash=hash_token(raw),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.CLAIM_LINK_DAYS),
+            created_by=actor,
+        )
+        return token, raw
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class LoginAttempt(models.Model):
+    """One failed log-in; recent ones decide whether the next attempt is refused."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

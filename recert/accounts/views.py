@@ -1,0 +1,69 @@
+"""Sign-up, throttled log-in, and claiming an account created by staff."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LoginView
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from recert.accounts.forms import LoginForm, SignupForm
+from recert.core.actions.professionals import (
+    ClaimRefused,
+    check_claim_token,
+    do_claim_account,
+    do_create_professional,
+)
+
+
+class ThrottledLoginView(LoginView):
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            professional = do_create_professional(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                actor=None,
+            )
+        login(request, professional.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to Recert. Add your certifications to get started.")
+        return redirect("dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def claim(request: HttpRequest, user_id: int, token: str) -> HttpResponse:
+    try:
+        claim_token = check_claim_token(user_id, token)
+    except ClaimRefused as refused:
+        return render(request, "accounts/claim_refused.html", {"reason": str(refused)},
+                      status=410)
+    form = SetPasswordForm(claim_token.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = do_claim_account(user_id, token, form.cleaned_data["new_password1"])
+        except ClaimRefused as refused:
+            form.add_error(None, forms.ValidationError(str(refused)))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your password is set. Welcome to Recert.")
+            return redirect("dashboard")
+    return render(request, "accounts/claim.html", {"form": form, "claimed_user": claim_token.user})

@@ -1,0 +1,127 @@
+"""The `recert` command: demo, serve, manage, evaluate.
+
+`recert evaluate` imports only the rules engine, never Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+USAGE = """usage: recert COMMAND [ARGS]
+
+commands:
+  demo       create or reuse a SQLite database in the data folder, load the demo, serve it
+  serve      run the production server (gunicorn), settings from the environment
+  manage     Django's management commands (recert manage help)
+  evaluate   evaluate a case file with the rules engine (see EVALUATE.md)
+"""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recert.settings")
+    import django
+
+    django.setup()
+
+
+def demo(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="recert demo", description=(
+        "Create (or reuse) the database in the data folder, apply migrations, load the "
+        "policies and the demo data, print the demo accounts, and serve the app."))
+    parser.add_argument("--data", help="data folder (default: $RECERT_DATA or ./data)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--password", help="use this password for every demo account "
+                                            "(default: new random ones on every run)")
+    parser.add_argument("--no-serve", action="store_true", help="load and print, then exit")
+    args = parser.parse_args(argv)
+    if args.data:
+        os.environ["RECERT_DATA"] = str(Path(args.data).expanduser().resolve())
+    os.environ.setdefault("DEBUG", "1")
+    _setup_django()
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from recert.core.demo import load_demo
+
+    print(f"Data folder: {settings.DATA_DIR}")
+    print("Applying migrations…")
+    call_command("migrate", interactive=False, verbosity=0)
+    print("Loading policies and demo data…")
+    accounts = load_demo(timezone.localdate(), password=args.password)
+    url = f"http://{args.host}:{args.port}/"
+    print()
+    print(f"Recert demo: {url}")
+    print(f"Staff admin: {url}admin/")
+    print("Demo accounts (passwords are new on every run unless --password is given):")
+    width = max(len(a.username) for a in accounts)
+    for account in accounts:
+        print(f"  {account.username:<{width}}  {account.password}  ({account.role})")
+    print()
+    sys.stdout.flush()
+    if args.no_serve:
+        return 0
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    return 0
+
+
+def serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="recert serve", description=(
+        "Run Recert under gunicorn. Settings come from the environment (see README); "
+        "DEBUG is off unless set."))
+    parser.add_argument("--bind", default=os.environ.get("RECERT_BIND", "0.0.0.0:8000"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DEBUG", "0")
+    _setup_django()
+
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=1)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = ["gunicorn", "recert.wsgi:application", "--bind", args.bind,
+                "--workers", str(args.workers), "--access-logfile", "-"]
+    return run() or 0
+
+
+def manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recert.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["recert manage", *argv])
+    return 0
+
+
+def evaluate(argv: list[str]) -> int:
+    from recert.rules.cli import main as evaluate_main
+
+    return evaluate_main(argv)
+
+
+COMMANDS = {"demo": demo, "serve": serve, "manage": manage, "evaluate": evaluate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0
+    command = COMMANDS.get(argv[0])
+    if command is None:
+        print(f"recert: unknown command {argv[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
+        return 2
+    return command(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

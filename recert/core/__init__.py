@@ -1,0 +1,1 @@
+"""The domain: certifying bodies, professionals, certifications, credits, documents, history."""

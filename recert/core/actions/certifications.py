@@ -1,0 +1,85 @@
+"""Adding, changing, deleting (recoverably) and restoring certifications."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from recert.core.actions import history
+from recert.core.models import Certification, Cycle, History, Professional, Program
+
+CERTIFICATION_FIELDS = ["program", "certified_on", "cpr_aed_valid_until", "status"]
+
+
+def first_cycle(program: Program, certified_on: date) -> tuple[date, date]:
+    """The first cycle of a certification under its body's cycle rule (the engine's)."""
+    from recert.rules import first_cycle as rules_first_cycle
+    from recert.rules import load_policies
+
+    cycle = rules_first_cycle(load_policies().bodies[program.body.code], certified_on)
+    return cycle.start, cycle.end
+
+
+@transaction.atomic
+def do_create_certification(professional: Professional, program: Program, certified_on: date,
+                            *, actor, cpr_aed_valid_until: date | None = None,
+                            cycle: tuple[date, date] | None = None,
+                            cycle_number: int = 1) -> Certification:
+    """The certification and its first cycle under the body's rule. An imported record
+    may give its current `cycle` (and its number) as the body has it on file instead."""
+    certification = Certification(professional=professional, program=program,
+                                  certified_on=certified_on,
+                                  cpr_aed_valid_until=cpr_aed_valid_until)
+    certification.full_clean()
+    certification.save()
+    start, end = cycle if cycle is not None else first_cycle(program, certified_on)
+    Cycle.objects.create(certification=certification, number=cycle_number, start=start, end=end)
+    changes = {k: [None, v] for k, v in
+               history.snapshot(certification, CERTIFICATION_FIELDS).items() if v is not None}
+    changes["cycle"] = [None, [start.isoformat(), end.isoformat()]]
+    history.record(History.CREATE, certification, actor=actor, professional=professional,
+                   changes=changes)
+    return certification
+
+
+@transaction.atomic
+def do_update_certification(certification: Certification, *, actor, **fields) -> Certification:
+    unknown = set(fields) - set(CERTIFICATION_FIELDS)
+    if unknown:
+        raise ValueError(f"not certification fields: {sorted(unknown)}")
+    before = history.snapshot(certification, CERTIFICATION_FIELDS)
+    for k, v in fields.items():
+        setattr(certification, k, v)
+    certification.full_clean()
+    certification.save()
+    changes = history.diff(before, history.snapshot(certification, CERTIFICATION_FIELDS))
+    if changes:
+        history.record(History.UPDATE, certification, actor=actor,
+                       professional=certification.professional, changes=changes)
+    return certification
+
+
+@transaction.atomic
+def do_delete_certification(certification: Certification, *, actor) -> Certification:
+    """Marks it deleted; do_restore_certification brings it back with its cycles."""
+    if certification.deleted_at is None:
+        certification.deleted_at = timezone.now()
+        certification.save(update_fields=["deleted_at", "updated_at"])
+        history.record(History.DELETE, certification, actor=actor,
+                       professional=certification.professional,
+                       changes={"deleted_at": [None, certification.deleted_at.isoformat()]})
+    return certification
+
+
+@transaction.atomic
+def do_restore_certification(certification: Certification, *, actor) -> Certification:
+    if certification.deleted_at is not None:
+        old = certification.deleted_at.isoformat()
+        certification.deleted_at = None
+        certification.save(update_fields=["deleted_at", "updated_at"])
+        history.record(History.RESTORE, certification, actor=actor,
+                       professional=certification.professional,
+                       changes={"deleted_at": [old, None]})
+    return certification

@@ -1,0 +1,93 @@
+"""Logging, changing, deleting (recoverably) and restoring credit entries; attaching documents."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from recert.core.actions import history
+from recert.core.documents import validate_document
+from recert.core.models import CreditEntry, Document, History, Professional
+
+CREDIT_FIELDS = [
+    "earned_on", "reported_on", "title", "format", "amount", "unit", "awarded_by", "provider",
+    "course_number", "credit_type", "grade", "published_on", "petition", "source",
+]
+
+
+@transaction.atomic
+def do_create_credit_entry(professional: Professional, *, actor, **fields) -> CreditEntry:
+    unknown = set(fields) - set(CREDIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not credit entry fields: {sorted(unknown)}")
+    entry = CreditEntry(professional=professional, **fields)
+    entry.full_clean()
+    entry.save()
+    after = history.snapshot(entry, CREDIT_FIELDS)
+    history.record(History.CREATE, entry, actor=actor, professional=professional,
+                   changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
+    return entry
+
+
+@transaction.atomic
+def do_update_credit_entry(entry: CreditEntry, *, actor, **fields) -> CreditEntry:
+    unknown = set(fields) - set(CREDIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not credit entry fields: {sorted(unknown)}")
+    before = history.snapshot(entry, CREDIT_FIELDS)
+    for k, v in fields.items():
+        setattr(entry, k, v)
+    entry.full_clean()
+    entry.save()
+    changes = history.diff(before, history.snapshot(entry, CREDIT_FIELDS))
+    if changes:
+        history.record(History.UPDATE, entry, actor=actor, professional=entry.professional,
+                       changes=changes)
+    return entry
+
+
+@transaction.atomic
+def do_delete_credit_entry(entry: CreditEntry, *, actor) -> CreditEntry:
+    """Marks the entry deleted (it stops counting); do_restore_credit_entry undoes it."""
+    if entry.deleted_at is None:
+        entry.deleted_at = timezone.now()
+        entry.save(update_fields=["deleted_at", "updated_at"])
+        history.record(History.DELETE, entry, actor=actor, professional=entry.professional,
+                       changes={"deleted_at": [None, entry.deleted_at.isoformat()]})
+    return entry
+
+
+@transaction.atomic
+def do_restore_credit_entry(entry: CreditEntry, *, actor) -> CreditEntry:
+    if entry.deleted_at is not None:
+        old = entry.deleted_at.isoformat()
+        entry.deleted_at = None
+        entry.save(update_fields=["deleted_at", "updated_at"])
+        history.record(History.RESTORE, entry, actor=actor, professional=entry.professional,
+                       changes={"deleted_at": [old, None]})
+    return entry
+
+
+@transaction.atomic
+def do_attach_document(entry: CreditEntry, uploaded, *, actor) -> Document:
+    """Stores a checked upload with the entry (see recert.core.documents)."""
+    content_type = validate_document(uploaded, field="file")
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    document = Document(
+        credit_entry=entry,
+        original_name=(getattr(uploaded, "name", "") or "document")[-255:],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+    )
+    document.file.save(uploaded.name or "document", uploaded, save=False)
+    document.save()
+    history.record("attach_document", entry, actor=actor, professional=entry.professional,
+                   changes={"document": [None, document.original_name],
+                            "sha256": [None, document.sha256]})
+    return document

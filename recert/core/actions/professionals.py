@@ -1,0 +1,124 @@
+"""Creating professionals (with or without a password) and claiming accounts by link."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from recert.accounts.models import ClaimToken, hash_token
+from recert.core.actions import history
+from recert.core.models import CertifyingBody, MemberId, Professional
+
+PROFESSIONAL_FIELDS = [
+    "full_name", "email", "phone", "address_line1", "address_line2", "city", "region",
+    "postal_code", "country",
+]
+
+
+class ClaimRefused(Exception):
+    """The claim link cannot be used; the message says why, for the person holding it."""
+
+
+@transaction.atomic
+def do_create_professional(*, username: str, email: str, full_name: str,
+                           password: str | None = None, actor, **contact) -> Professional:
+    """A user and their professional profile. Without a password the account cannot log in
+    until it is claimed through a link (do_issue_claim_link)."""
+    User = get_user_model()
+    user = User(username=username, email=email)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    professional = Professional(user=user, full_name=full_name, email=user.email, **contact)
+    professional.full_clean()
+    professional.save()
+    history.record(history.History.CREATE, professional, actor=actor, professional=professional,
+                   changes={k: [None, v] for k, v in
+                            history.snapshot(professional, PROFESSIONAL_FIELDS).items() if v})
+    return professional
+
+
+@transaction.atomic
+def do_update_professional(professional: Professional, *, actor, **fields) -> Professional:
+    unknown = set(fields) - set(PROFESSIONAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not professional fields: {sorted(unknown)}")
+    before = history.snapshot(professional, PROFESSIONAL_FIELDS)
+    for k, v in fields.items():
+        setattr(professional, k, v)
+    professional.full_clean()
+    professional.save()
+    changes = history.diff(before, history.snapshot(professional, PROFESSIONAL_FIELDS))
+    if changes:
+        history.record(history.History.UPDATE, professional, actor=actor,
+                       professional=professional, changes=changes)
+    return professional
+
+
+@transaction.atomic
+def do_set_member_id(professional: Professional, body: CertifyingBody, member_id: str, *,
+                     actor) -> MemberId:
+    row = MemberId.objects.filter(professional=professional, body=body).first()
+    old = row.member_id if row else None
+    if row is None:
+        row = MemberId(professional=professional, body=body)
+    row.member_id = member_id.strip()
+    row.full_clean()
+    row.save()
+    if old != row.member_id:
+        history.record(history.History.UPDATE if old else history.History.CREATE, row,
+                       actor=actor, professional=professional,
+                       changes={"member_id": [old, row.member_id], "body": [None, body.code]})
+    return row
+
+
+@transaction.atomic
+def do_issue_claim_link(professional: Professional, *, actor) -> str:
+    """A new one-time token for the professional's account; returns the raw token, which
+    is stored nowhere (only its hash is)."""
+    token, raw = ClaimToken.issue(professional.user, actor=actor)
+    history.record("issue_claim_link", professional, actor=actor, professional=professional,
+                   changes={"expires_at": [None, token.expires_at.isoformat()]})
+    return raw
+
+
+def check_claim_token(user_id: int, raw_token: str) -> ClaimToken:
+    """The token row if it can be used by this user now; ClaimRefused otherwise."""
+    token = ClaimToken.objects.select_related("user").filter(
+        token_hash=hash_token(raw_token)).first()
+    if token is None or token.user_id != user_id:
+        raise ClaimRefused("This claim link is not valid. Ask staff for a new one.")
+    if token.used_at is not None:
+        raise ClaimRefused("This claim link was already used. Log in, or reset your password.")
+    if token.is_expired:
+        raise ClaimRefused("This claim link has expired. Ask staff for a new one.")
+    return token
+
+
+@transaction.atomic
+def do_claim_account(user_id: int, raw_token: str, password: str):
+    """Sets the password of the account the token was issued for and spends the token."""
+    token = check_claim_token(user_id, raw_token)
+    # Lock the row so that two simultaneous claims cannot both succeed.
+    token = ClaimToken.objects.select_for_update().get(pk=token.pk)
+    if token.used_at is not None:
+        raise ClaimRefused("This claim link was already used. Log in, or reset your password.")
+    user = token.user
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise ClaimRefused(" ".join(e.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    token.used_at = timezone.now()
+    token.save(update_fields=["used_at"])
+    professional = Professional.objects.filter(user=user).first()
+    if professional is not None:
+        history.record("claim_account", professional, actor=user, professional=professional)
+    return user

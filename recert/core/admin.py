@@ -1,0 +1,280 @@
+"""The staff admin for the domain. Writes that the domain tracks go through the actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from recert.core.actions import credits as credit_actions
+from recert.core.actions.certifications import (
+    CERTIFICATION_FIELDS,
+    do_create_certification,
+    do_restore_certification,
+    do_update_certification,
+)
+from recert.core.actions.credits import CREDIT_FIELDS
+from recert.core.actions.professionals import (
+    PROFESSIONAL_FIELDS,
+    do_create_professional,
+    do_issue_claim_link,
+    do_update_professional,
+)
+from recert.core.models import (
+    Certification,
+    CertifyingBody,
+    CreditEntry,
+    Cycle,
+    Document,
+    History,
+    MemberId,
+    Professional,
+    Program,
+)
+
+
+class ProgramInline(admin.TabularInline):
+    model = Program
+    extra = 0
+
+
+@admin.register(CertifyingBody)
+class CertifyingBodyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+    inlines = [ProgramInline]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "body", "specialty")
+    list_filter = ("body", "specialty")
+    search_fields = ("code", "name")
+
+
+class MemberIdInline(admin.TabularInline):
+    model = MemberId
+    extra = 0
+
+
+class ProfessionalCreateForm(forms.ModelForm):
+    username = forms.CharField(max_length=150, help_text=(
+        "The account is created without a password; the professional sets one through "
+        "the claim link shown after saving."))
+
+    class Meta:
+        model = Professional
+        fields = PROFESSIONAL_FIELDS
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError("This username is taken.")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if not email:
+            raise forms.ValidationError("An e-mail address is needed to claim the account.")
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this e-mail address already exists.")
+        return email
+
+
+def claim_url(request, professional: Professional, raw: str) -> str:
+    return request.build_absolute_uri(
+        reverse("claim", kwargs={"user_id": professional.user_id, "token": raw})
+    )
+
+
+@admin.register(Professional)
+class ProfessionalAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "email", "user", "city", "country", "created_at")
+    search_fields = ("full_name", "email", "user__username", "member_ids__member_id")
+    list_filter = ("country", "certifications__program__body")
+    inlines = [MemberIdInline]
+    actions = ["issue_claim_link"]
+    readonly_fields = ("user",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ProfessionalCreateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["username", *PROFESSIONAL_FIELDS]
+        return ["user", *PROFESSIONAL_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {k: form.cleaned_data[k] for k in PROFESSIONAL_FIELDS
+                      if k in form.changed_data}
+            fresh = Professional.objects.get(pk=obj.pk)
+            do_update_professional(fresh, actor=request.user, **fields)
+            return
+        data = {k: form.cleaned_data[k] for k in PROFESSIONAL_FIELDS}
+        professional = do_create_professional(username=form.cleaned_data["username"],
+                                              actor=request.user, **data)
+        obj.pk, obj.user_id = professional.pk, professional.user_id
+        obj._state.adding = False
+        raw = do_issue_claim_link(professional, actor=request.user)
+        messages.info(request, f"One-time claim link for {professional.full_name}: "
+                               f"{claim_url(request, professional, raw)}")
+
+    @admin.action(description="Issue a new claim link")
+    def issue_claim_link(self, request, queryset):
+        for professional in queryset:
+            if professional.user.has_usable_password():
+                messages.warning(request, f"{professional.full_name} already has a password; "
+                                          "they can reset it by e-mail.")
+                continue
+            raw = do_issue_claim_link(professional, actor=request.user)
+            messages.info(request, f"One-time claim link for {professional.full_name}: "
+                                   f"{claim_url(request, professional, raw)}")
+
+
+class CycleInline(admin.TabularInline):
+    model = Cycle
+    extra = 0
+    fields = ("number", "start", "end", "closed_at", "closed_reason")
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ("professional", "program", "certified_on", "cpr_aed_valid_until", "status",
+                    "deleted_at")
+    list_filter = ("program__body", "program", "status", ("deleted_at", admin.EmptyFieldListFilter))
+    search_fields = ("professional__full_name", "professional__user__username")
+    list_select_related = ("professional", "program__body")
+    autocomplete_fields = ("professional",)
+    inlines = [CycleInline]
+    actions = ["restore"]
+    fields = ("professional", *CERTIFICATION_FIELDS, "deleted_at")
+    readonly_fields = ("deleted_at",)
+
+    def get_queryset(self, request):
+        return Certification.all_objects.select_related("professional", "program__body")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {k: form.cleaned_data[k] for k in CERTIFICATION_FIELDS
+                      if k in form.changed_data}
+            do_update_certification(Certification.all_objects.get(pk=obj.pk),
+                                    actor=request.user, **fields)
+            return
+        created = do_create_certification(
+            form.cleaned_data["professional"], form.cleaned_data["program"],
+            form.cleaned_data["certified_on"], actor=request.user,
+            cpr_aed_valid_until=form.cleaned_data.get("cpr_aed_valid_until"),
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        from recert.core.actions.certifications import do_delete_certification
+
+        do_delete_certification(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    @admin.action(description="Restore deleted certifications")
+    def restore(self, request, queryset):
+        for obj in queryset:
+            do_restore_certification(obj, actor=request.user)
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    extra = 0
+    fields = ("file", "original_name", "content_type", "size", "sha256", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(admin.ModelAdmin):
+    list_display = ("title", "professional", "earned_on", "amount", "unit", "format",
+                    "awarded_by", "petition", "source", "deleted_at")
+    list_filter = ("format", "unit", "awarded_by", "petition", "source",
+                   ("deleted_at", admin.EmptyFieldListFilter))
+    search_fields = ("title", "provider", "course_number", "professional__full_name",
+                     "professional__user__username")
+    date_hierarchy = "earned_on"
+    list_select_related = ("professional",)
+    autocomplete_fields = ("professional",)
+    inlines = [DocumentInline]
+    actions = ["restore"]
+    fields = ("professional", *CREDIT_FIELDS, "deleted_at")
+    readonly_fields = ("deleted_at",)
+
+    def get_queryset(self, request):
+        # Staff see deleted entries too, so that they can restore them.
+        return CreditEntry.all_objects.select_related("professional")
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in CREDIT_FIELDS}
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            credit_actions.do_update_credit_entry(CreditEntry.all_objects.get(pk=obj.pk),
+                                                  actor=request.user, **changed)
+            return
+        created = credit_actions.do_create_credit_entry(form.cleaned_data["professional"],
+                                                        actor=request.user, **data)
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        credit_actions.do_delete_credit_entry(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    @admin.action(description="Restore deleted credit entries")
+    def restore(self, request, queryset):
+        restored = 0
+        for entry in queryset.filter(deleted_at__isnull=False):
+            credit_actions.do_restore_credit_entry(entry, actor=request.user)
+            restored += 1
+        noun = "entry" if restored == 1 else "entries"
+        messages.success(request, f"Restored {restored} credit {noun}.")
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "credit_entry", "content_type", "size", "uploaded_at")
+    search_fields = ("original_name", "sha256", "credit_entry__title")
+    list_filter = ("content_type",)
+    readonly_fields = ("credit_entry", "file", "original_name", "content_type", "size",
+                       "sha256", "uploaded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(History)
+class HistoryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id", "professional")
+    list_filter = ("action", "object_type")
+    search_fields = ("professional__full_name", "actor__username", "object_id")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "professional")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

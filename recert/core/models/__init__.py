@@ -1,0 +1,19 @@
+"""Domain models, one module per topic."""
+
+from recert.core.models.bodies import CertifyingBody, Program
+from recert.core.models.certifications import Certification, Cycle
+from recert.core.models.credits import CreditEntry, Document
+from recert.core.models.history import History
+from recert.core.models.professionals import MemberId, Professional
+
+__all__ = [
+    "CertifyingBody",
+    "Certification",
+    "CreditEntry",
+    "Cycle",
+    "Document",
+    "History",
+    "MemberId",
+    "Professional",
+    "Program",
+]

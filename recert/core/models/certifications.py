@@ -1,0 +1,74 @@
+"""A professional's certification in one program and its cycles (reporting periods)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from recert.rules import model as rules_model
+
+
+class SoftDeleteManager(models.Manager):
+    """Hides rows whose deleted_at is set; `all_objects` sees them too."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Certification(models.Model):
+    STATUS_CHOICES = [(s, s.replace("_", " ")) for s in rules_model.STATUSES]
+
+    professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
+                                     related_name="certifications")
+    program = models.ForeignKey("core.Program", on_delete=models.PROTECT,
+                                related_name="certifications")
+    certified_on = models.DateField()
+    cpr_aed_valid_until = models.DateField("CPR/AED valid until", null=True, blank=True)
+    # The stored lifecycle state; the nightly job moves it as the engine says.
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=rules_model.ACTIVE)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SoftDeleteManager()
+    all_objects = models.Manager()  # noqa: DJ012 (a second manager, not a field)
+
+    class Meta:
+        ordering = ["certified_on", "id"]
+        base_manager_name = "all_objects"
+
+    def __str__(self) -> str:
+        return f"{self.program} ({self.professional})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def current_cycle(self) -> Cycle | None:
+        """The open cycle (uses prefetched cycles when present)."""
+        open_cycles = [c for c in self.cycles.all() if c.closed_at is None]
+        return max(open_cycles, key=lambda c: c.number, default=None)
+
+
+class Cycle(models.Model):
+    CLOSED_REASONS = [("renewed", "renewed"), ("exam", "passed the exam"), ("lapsed", "lapsed")]
+
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE,
+                                      related_name="cycles")
+    number = models.PositiveIntegerField(default=1)
+    start = models.DateField()
+    end = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=20, choices=CLOSED_REASONS, blank=True)
+
+    class Meta:
+        ordering = ["certification_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["certification", "number"],
+                                    name="cycle_number_unique_per_certification"),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")),
+                                   name="cycle_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"cycle {self.number}: {self.start} – {self.end}"
+

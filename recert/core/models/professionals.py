@@ -1,0 +1,47 @@
+"""A professional (the person behind a user account) and their member ids at each body."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Professional(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="professional")
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class MemberId(models.Model):
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE,
+                                     related_name="member_ids")
+    body = models.ForeignKey("core.CertifyingBody", on_delete=models.PROTECT, related_name="+")
+    member_id = models.CharField("member id", max_length=40)
+
+    class Meta:
+        ordering = ["body__code"]
+        verbose_name = "member id"
+        constraints = [
+            models.UniqueConstraint(fields=["body", "member_id"], name="member_id_unique_per_body"),
+            models.UniqueConstraint(fields=["professional", "body"],
+                                    name="one_member_id_per_body"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body.code} {self.member_id}"

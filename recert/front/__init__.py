@@ -1,0 +1,1 @@
+"""Web pages for professionals: the dashboard and certification pages."""

@@ -1,0 +1,1 @@
+"""Helpers that do not need Django's models (settings parsing, small utilities)."""
