@@ -1,0 +1,154 @@
+"""`recert evaluate` honours EVALUATE.md to the letter: JSON out, or exit 2 with one line
+per problem on stderr and nothing on stdout."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from recert.rules.cli import main
+
+GOOD = {
+    "as_of": "2026-06-01",
+    "certifications": [
+        {"id": "cpt", "body": "ACSM", "program": "CPT", "certified_on": "2023-05-10",
+         "cycle_start": None, "cycle_end": None, "cpr_aed_valid_until": "2027-03-31"},
+    ],
+    "credits": [
+        {"id": "c1", "earned_on": "2024-03-03", "title": "Strength Summit",
+         "format": "conference", "amount": "1.5", "unit": "ceu", "awarded_by": "NASM",
+         "provider": "NASM", "course_number": None, "grade": None,
+         "published_on": None, "petition": None},
+    ],
+}
+
+
+@pytest.fixture
+def evaluate_json(tmp_path, capsys):
+    def _run(case, *args):
+        path = tmp_path / "case.json"
+        path.write_text(case if isinstance(case, str) else json.dumps(case))
+        code = main([str(path), *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return _run
+
+
+def test_the_documented_example(evaluate_json) -> None:
+    code, out, err = evaluate_json(GOOD)
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    cpt = result["certifications"][0]
+    assert result["as_of"] == "2026-06-01"
+    assert cpt["cycle"] == {"start": "2023-05-10", "end": "2026-12-31"}
+    assert cpt["credits"] == [{"id": "c1", "outcome": "accepted", "converted": "15",
+                               "counted": "15", "rules": ["ACSM-CONV-DECIMAL"]}]
+    assert (cpt["required"], cpt["earned"], cpt["remaining"]) == ("45", "15", "30")
+    assert cpt["renewal"] == {"can_renew": False, "blockers": ["short_of_required"],
+                              "fee": "45.00", "late_fee": "0.00"}
+    assert result["renewals"] == [{"body": "ACSM", "certifications": ["cpt"],
+                                   "required": "45", "fee": "45.00"}]
+
+
+def test_as_of_flag_wins_over_the_case(evaluate_json) -> None:
+    code, out, _ = evaluate_json(GOOD, "--as-of", "2027-02-01")
+    assert code == 0
+    result = json.loads(out)
+    assert result["as_of"] == "2027-02-01"
+    assert result["certifications"][0]["cycle"] == {"start": "2027-01-01", "end": "2029-12-31"}
+
+
+def test_stdin(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(GOOD)))
+    assert main(["-"]) == 0
+    assert json.loads(capsys.readouterr().out)["certifications"][0]["earned"] == "15"
+
+
+def test_no_as_of_means_today(evaluate_json) -> None:
+    from datetime import date
+
+    case = {k: v for k, v in GOOD.items() if k != "as_of"}
+    code, out, _ = evaluate_json(case)
+    assert code == 0 and json.loads(out)["as_of"] == date.today().isoformat()
+
+
+def _bad(**changes):
+    case = json.loads(json.dumps(GOOD))
+    for path, value in changes.items():
+        target = case
+        *parents, last = path.split("__")
+        for p in parents:
+            target = target[int(p)] if p.isdigit() else target[p]
+        if value is KeyError:
+            del target[last]
+        else:
+            target[last] = value
+    return case
+
+
+@pytest.mark.parametrize("case,line", [
+    (_bad(credits__0__amount="abc"), "credits[0].amount: not a decimal"),
+    (_bad(credits__0__amount=1.5), "credits[0].amount: not a decimal string"),
+    (_bad(credits__0__amount="-2"), "credits[0].amount: must not be negative"),
+    (_bad(credits__0__amount=KeyError), "credits[0].amount: required"),
+    (_bad(credits__0__earned_on="03/03/2024"), "credits[0].earned_on: not a date (expected YYYY-MM-DD)"),
+    (_bad(credits__0__earned_on="2024-02-30"), "credits[0].earned_on: not a calendar date"),
+    (_bad(credits__0__format="seminar"), "credits[0].format: unknown format 'seminar'"),
+    (_bad(credits__0__unit="minutes"), "credits[0].unit: unknown unit 'minutes'"),
+    (_bad(credits__0__awarded_by="XYZ"), "credits[0].awarded_by: unknown awarding organization 'XYZ'"),
+    (_bad(credits__0__grade="E"), "credits[0].grade: not a letter grade"),
+    (_bad(credits__0__petition="maybe"), "credits[0].petition: unknown petition state 'maybe'"),
+    (_bad(credits__0__id=KeyError), "credits[0].id: required"),
+    (_bad(certifications__0__body="NSCA"), "certifications[0].body: unknown body 'NSCA'"),
+    (_bad(certifications__0__program="XYZ"), "certifications[0].program: unknown ACSM program 'XYZ'"),
+    (_bad(certifications__0__certified_on=None), "certifications[0].certified_on: required"),
+    (_bad(certifications__0__cycle_start="2027-01-01"), "certifications[0].cycle_end: required when"),
+    (_bad(as_of="tomorrow"), "as_of: not a date"),
+    (_bad(certifications=KeyError), "certifications: required"),
+])
+def test_malformed_cases_exit_2_naming_the_field(evaluate_json, case, line) -> None:
+    code, out, err = evaluate_json(case)
+    assert code == 2
+    assert out == ""
+    assert any(l.startswith(line) for l in err.splitlines()), err
+
+
+def test_every_problem_is_reported_one_per_line(evaluate_json) -> None:
+    case = _bad(credits__0__amount="x", credits__0__unit="minutes", certifications__0__body="XYZ")
+    code, out, err = evaluate_json(case)
+    lines = err.strip().splitlines()
+    assert code == 2 and out == ""
+    assert [l.split(":")[0] for l in lines] == [
+        "certifications[0].body", "credits[0].unit", "credits[0].amount"]
+
+
+def test_a_new_certification_names_a_known_program(evaluate_json) -> None:
+    case = _bad(credits__0__format="new_certification", credits__0__awarded_by="ACSM",
+                credits__0__course_number="XP", credits__0__unit="item", credits__0__amount="1")
+    code, _, err = evaluate_json(case)
+    assert code == 2 and "credits[0].course_number: unknown ACSM program 'XP'" in err
+
+
+def test_not_json_and_bad_as_of_flag(evaluate_json) -> None:
+    code, out, err = evaluate_json("{not json")
+    assert code == 2 and out == "" and "not valid JSON" in err
+    code, out, err = evaluate_json(GOOD, "--as-of", "2026/06/01")
+    assert code == 2 and out == "" and err.startswith("--as-of: not a date")
+
+
+def test_the_installed_command(tmp_path) -> None:
+    """The real entry point, as a user types it (python -m keeps it independent of PATH)."""
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(GOOD))
+    done = subprocess.run([sys.executable, "-m", "recert.rules.cli", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["certifications"][0]["earned"] == "15"
+    done = subprocess.run([sys.executable, "-m", "recert.rules.cli", "-"], input="[]",
+                          capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("case: expected a JSON object")
