@@ -12,8 +12,24 @@ from .model import CertificationIn, CreditIn, Cycle, Evaluation
 from .policy import BodyPolicy, Policies, PolicyError, load_policies
 
 __all__ = [
-    "BodyPolicy", "CaseError", "CertificationIn", "CreditIn", "Cycle", "Evaluation", "Policies",
-    "PolicyError", "current_cycle", "cycle_containing", "evaluate", "evaluation_json",
-    "first_cycle", "format_decimal", "format_money", "grace_ends", "load_policies",
-    "next_cycle", "parse_case", "window_opens",
+    "BodyPolicy",
+    "CaseError",
+    "CertificationIn",
+    "CreditIn",
+    "Cycle",
+    "Evaluation",
+    "Policies",
+    "PolicyError",
+    "current_cycle",
+    "cycle_containing",
+    "evaluate",
+    "evaluation_json",
+    "first_cycle",
+    "format_decimal",
+    "format_money",
+    "grace_ends",
+    "load_policies",
+    "next_cycle",
+    "parse_case",
+    "window_opens",
 ]

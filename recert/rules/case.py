@@ -13,7 +13,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .model import (
-    FORMATS, PETITION_STATES, UNITS, CertificationIn, CertificationResult, CreditIn, Evaluation,
+    FORMATS,
+    PETITION_STATES,
+    UNITS,
+    CertificationIn,
+    CertificationResult,
+    CreditIn,
+    Evaluation,
 )
 from .policy import GRADES, Policies
 
@@ -32,7 +38,7 @@ class CaseError(ValueError):
 
 
 def format_decimal(value: Decimal) -> str:
-    """"15", "38.5", "1.2": no exponent, no trailing zeros, no float noise."""
+    """ "15", "38.5", "1.2": no exponent, no trailing zeros, no float noise."""
     if value == 0:
         return "0"
     text = format(value.normalize(), "f")
@@ -85,8 +91,17 @@ class _Reader:
             self.problem(f"{where}.{key}", str(exc))
             return None
 
-    def choice(self, obj: dict, key: str, where: str, accepted: tuple[str, ...], what: str,
-               *, required: bool, default: str | None = None) -> str | None:
+    def choice(
+        self,
+        obj: dict,
+        key: str,
+        where: str,
+        accepted: tuple[str, ...],
+        what: str,
+        *,
+        required: bool,
+        default: str | None = None,
+    ) -> str | None:
         value = obj.get(key, default)
         if value is None:
             if required:
@@ -94,7 +109,9 @@ class _Reader:
             return None
         if value not in accepted:
             shown = value if isinstance(value, str) else repr(value)
-            self.problem(f"{where}.{key}", f"unknown {what} {shown!r} (accepted: {', '.join(accepted)})")
+            self.problem(
+                f"{where}.{key}", f"unknown {what} {shown!r} (accepted: {', '.join(accepted)})"
+            )
             return None
         return value
 
@@ -129,20 +146,30 @@ def parse_case(data: Any, policies: Policies) -> Case:
         program = None
         if body_code:
             body = policies.bodies[body_code]
-            program = r.choice(raw, "program", where, tuple(body.program_codes),
-                               f"{body_code} program", required=True)
+            program = r.choice(
+                raw,
+                "program",
+                where,
+                tuple(body.program_codes),
+                f"{body_code} program",
+                required=True,
+            )
         certified_on = r.date(raw, "certified_on", where, required=True)
         start = r.date(raw, "cycle_start", where, required=False)
         end = r.date(raw, "cycle_end", where, required=False)
         if (raw.get("cycle_start") is None) != (raw.get("cycle_end") is None):
             missing = "cycle_end" if raw.get("cycle_end") is None else "cycle_start"
-            r.problem(f"{where}.{missing}", "required when the other cycle date is given (both or neither)")
+            r.problem(
+                f"{where}.{missing}",
+                "required when the other cycle date is given (both or neither)",
+            )
         elif start and end and start > end:
             r.problem(f"{where}.cycle_end", f"before cycle_start ({start.isoformat()})")
         cpr = r.date(raw, "cpr_aed_valid_until", where, required=False)
         if len(r.problems) == before:
-            certifications.append(CertificationIn(
-                cid, body_code, program, certified_on, start, end, cpr))  # type: ignore[arg-type]
+            certifications.append(
+                CertificationIn(cid, body_code, program, certified_on, start, end, cpr)
+            )  # type: ignore[arg-type]
 
     credits: list[CreditIn] = []
     raw_credits = data.get("credits", [])
@@ -164,8 +191,15 @@ def parse_case(data: Any, policies: Policies) -> Case:
         earned_on = r.date(raw, "earned_on", where, required=True)
         fmt = r.choice(raw, "format", where, FORMATS, "format", required=True)
         unit = r.choice(raw, "unit", where, UNITS, "unit", required=True)
-        awarded_by = r.choice(raw, "awarded_by", where, organizations, "awarding organization",
-                              required=False, default="OTHER")
+        awarded_by = r.choice(
+            raw,
+            "awarded_by",
+            where,
+            organizations,
+            "awarding organization",
+            required=False,
+            default="OTHER",
+        )
         amount = _amount(r, raw, where)
         title = r.text(raw, "title", where, required=False) or ""
         provider = r.text(raw, "provider", where, required=False)
@@ -174,23 +208,43 @@ def parse_case(data: Any, policies: Policies) -> Case:
         if grade is not None:
             grade = grade.strip().upper() if isinstance(grade, str) else grade
             if grade not in GRADES:
-                r.problem(f"{where}.grade", f"not a letter grade {raw.get('grade')!r} (accepted: A…F with + or -)")
+                r.problem(
+                    f"{where}.grade",
+                    f"not a letter grade {raw.get('grade')!r} (accepted: A…F with + or -)",
+                )
         published_on = r.date(raw, "published_on", where, required=False)
-        petition = r.choice(raw, "petition", where, PETITION_STATES, "petition state", required=False)
+        petition = r.choice(
+            raw, "petition", where, PETITION_STATES, "petition state", required=False
+        )
         if fmt == "new_certification" and course_number is None:
-            r.problem(f"{where}.course_number", "required for new_certification (the program, e.g. \"EP\")")
+            r.problem(
+                f"{where}.course_number", 'required for new_certification (the program, e.g. "EP")'
+            )
         elif fmt == "new_certification" and awarded_by in policies.bodies:
             body = policies.bodies[awarded_by]
             if body.resolve_program(course_number.strip().upper()) is None:
-                r.problem(f"{where}.course_number", f"unknown {awarded_by} program {course_number!r} "
-                          f"(accepted: {', '.join(body.program_codes)})")
+                r.problem(
+                    f"{where}.course_number",
+                    f"unknown {awarded_by} program {course_number!r} "
+                    f"(accepted: {', '.join(body.program_codes)})",
+                )
         if len(r.problems) == before:
-            credits.append(CreditIn(
-                id=cid, earned_on=earned_on, format=fmt, amount=amount, unit=unit,  # type: ignore[arg-type]
-                awarded_by=awarded_by or "OTHER", title=title, provider=provider,
-                course_number=course_number, grade=grade, published_on=published_on,
-                petition=petition,
-            ))
+            credits.append(
+                CreditIn(
+                    id=cid,
+                    earned_on=earned_on,
+                    format=fmt,
+                    amount=amount,
+                    unit=unit,  # type: ignore[arg-type]
+                    awarded_by=awarded_by or "OTHER",
+                    title=title,
+                    provider=provider,
+                    course_number=course_number,
+                    grade=grade,
+                    published_on=published_on,
+                    petition=petition,
+                )
+            )
     if r.problems:
         raise CaseError(r.problems)
     return Case(as_of, tuple(certifications), tuple(credits))
@@ -199,10 +253,13 @@ def parse_case(data: Any, policies: Policies) -> Case:
 def _amount(r: _Reader, raw: dict, where: str) -> Decimal | None:
     value = raw.get("amount")
     if value is None:
-        r.problem(f"{where}.amount", "required (a decimal string such as \"1.5\")")
+        r.problem(f"{where}.amount", 'required (a decimal string such as "1.5")')
         return None
     if not isinstance(value, str):
-        r.problem(f"{where}.amount", f"not a decimal string (write \"{value}\" in quotes; floats are not accepted)")
+        r.problem(
+            f"{where}.amount",
+            f'not a decimal string (write "{value}" in quotes; floats are not accepted)',
+        )
         return None
     try:
         amount = Decimal(value.strip())
@@ -235,8 +292,13 @@ def certification_json(result: CertificationResult) -> dict[str, Any]:
             "late_fee": format_money(result.renewal.late_fee),
         },
         "credits": [
-            {"id": c.id, "outcome": c.outcome, "converted": format_decimal(c.converted),
-             "counted": format_decimal(c.counted), "rules": list(c.rules)}
+            {
+                "id": c.id,
+                "outcome": c.outcome,
+                "converted": format_decimal(c.converted),
+                "counted": format_decimal(c.counted),
+                "rules": list(c.rules),
+            }
             for c in result.credits
         ],
     }
@@ -247,8 +309,12 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "as_of": evaluation.as_of.isoformat(),
         "certifications": [certification_json(c) for c in evaluation.certifications],
         "renewals": [
-            {"body": g.body, "certifications": list(g.certifications),
-             "required": format_decimal(g.required), "fee": format_money(g.fee)}
+            {
+                "body": g.body,
+                "certifications": list(g.certifications),
+                "required": format_decimal(g.required),
+                "fee": format_money(g.fee),
+            }
             for g in evaluation.renewals
         ],
     }

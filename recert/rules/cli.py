@@ -28,8 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="recert evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("case", help="the case file (JSON), or - for standard input")
     parser.add_argument("--as-of", help="evaluation date YYYY-MM-DD (wins over the case's as_of)")
-    parser.add_argument("--policies", action="append", default=[], metavar="DIR",
-                        help="extra policy folder (a body folder, or a folder of them)")
+    parser.add_argument(
+        "--policies",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra policy folder (a body folder, or a folder of them)",
+    )
     args = parser.parse_args(argv)
 
     problems: list[str] = []
@@ -47,14 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return _fail(problems + [f"{args.case}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"])
+        return _fail(
+            problems
+            + [f"{args.case}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
+        )
 
     try:
         policies = load_policies()
         if args.policies:
             extra = load_policies(*args.policies)
-            policies = type(policies)({**policies.bodies, **extra.bodies},
-                                      {**policies.organizations, **extra.organizations})
+            policies = type(policies)(
+                {**policies.bodies, **extra.bodies},
+                {**policies.organizations, **extra.organizations},
+            )
     except PolicyError as exc:
         return _fail(problems + [f"policy: {exc}"])
 

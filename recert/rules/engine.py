@@ -17,9 +17,25 @@ from decimal import Decimal
 
 from . import cycles
 from .model import (
-    ACCEPTED, ACTIVE, CAPPED, CPR_AED_NOT_CURRENT, GRACE, INVALID, NEEDS_REVIEW, NOT_FINAL_YEAR,
-    OUTSIDE_CYCLE, REJECTED, RENEWAL_OPEN, SHORT_OF_REQUIRED, CertificationIn,
-    CertificationResult, CreditIn, CreditResult, Cycle, Evaluation, Renewal, RenewalGroup,
+    ACCEPTED,
+    ACTIVE,
+    CAPPED,
+    CPR_AED_NOT_CURRENT,
+    GRACE,
+    INVALID,
+    NEEDS_REVIEW,
+    NOT_FINAL_YEAR,
+    REJECTED,
+    RENEWAL_OPEN,
+    SHORT_OF_REQUIRED,
+    CertificationIn,
+    CertificationResult,
+    CreditIn,
+    CreditResult,
+    Cycle,
+    Evaluation,
+    Renewal,
+    RenewalGroup,
 )
 from .policy import GRADES, BodyPolicy, Policies
 
@@ -99,16 +115,27 @@ def _evaluate_certification(
     renewal = Renewal(not blockers, tuple(blockers), fee, late_fee, opens, grace_end)
     credit_results = tuple(
         CreditResult(c.id, d.outcome, d.converted, d.counted, tuple(d.rules))
-        for c, d in zip(credits, decisions)
+        for c, d in zip(credits, decisions, strict=True)
     )
     return CertificationResult(
-        cert.id, cert.body, cert.program, cycle, status, required, earned, remaining,
-        renewal, credit_results,
+        cert.id,
+        cert.body,
+        cert.program,
+        cycle,
+        status,
+        required,
+        earned,
+        remaining,
+        renewal,
+        credit_results,
     )
 
 
 def _decide_credits(
-    body: BodyPolicy, cert: CertificationIn, cycle: Cycle, required: Decimal,
+    body: BodyPolicy,
+    cert: CertificationIn,
+    cycle: Cycle,
+    required: Decimal,
     credits: list[CreditIn],
 ) -> list[_Decision]:
     """Decide every credit in date order; caps and repeats fill first come, first served."""
@@ -146,8 +173,12 @@ def _decide_credits(
 
 
 def _apply_caps(
-    body: BodyPolicy, cycle: Cycle, required: Decimal, credit: CreditIn,
-    decision: _Decision, used: dict[tuple, Decimal],
+    body: BodyPolicy,
+    cycle: Cycle,
+    required: Decimal,
+    credit: CreditIn,
+    decision: _Decision,
+    used: dict[tuple, Decimal],
 ) -> None:
     applicable = []
     for cap in body.param("caps", credit.earned_on, default=()):
@@ -155,12 +186,14 @@ def _apply_caps(
             continue
         period = cycle.start if cap["per"] == "cycle" else credit.earned_on.year
         key = (cap["rule"], cap["formats"], cap["per"], period)
-        limit = cap["credits"] if cap["credits"] is not None else cap["share_of_required"] * required
+        limit = (
+            cap["credits"] if cap["credits"] is not None else cap["share_of_required"] * required
+        )
         applicable.append((cap, key, max(ZERO, limit - used.get(key, ZERO))))
         if cap["rule"] not in decision.rules and cap["per"] == "cycle":
             decision.add(cap["rule"])  # the cycle share is part of how these formats count
     take = decision.converted
-    for cap, key, available in applicable:
+    for cap, _key, available in applicable:
         if available < decision.converted:
             decision.add(cap["rule"])
         take = min(take, available)
@@ -209,8 +242,12 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     decision.add(*rules)
     if treatment == "petition":
         numbers = body.param("course_numbers", on, default=None)
-        if (fmt["approved_by_course_number"] and numbers and credit.course_number
-                and re.fullmatch(numbers["pattern"], credit.course_number.strip().upper())):
+        if (
+            fmt["approved_by_course_number"]
+            and numbers
+            and credit.course_number
+            and re.fullmatch(numbers["pattern"], credit.course_number.strip().upper())
+        ):
             decision.rules = [numbers["rule"]]
         elif credit.petition == "approved":
             pass
@@ -253,15 +290,19 @@ def _new_certification(
     if credit.awarded_by != body.code or not credit.course_number:
         return decision
     code = body.resolve_program(credit.course_number.strip().upper())
-    award = body.param(f"new_certification.{code}", credit.earned_on, default=None) if code else None
+    award = (
+        body.param(f"new_certification.{code}", credit.earned_on, default=None) if code else None
+    )
     if award is None or code == cert.program:
         return decision
     earned = body.program(code, credit.earned_on)
     held = body.program(cert.program, credit.earned_on)
     decision.converted = award["credits"]
     decision.add(award["rule"])
-    if earned["specialty"] or (not held["specialty"] and earned["rank"] > held["rank"]) or (
-        held["specialty"] and not earned["specialty"]
+    if (
+        earned["specialty"]
+        or (not held["specialty"] and earned["rank"] > held["rank"])
+        or (held["specialty"] and not earned["specialty"])
     ):
         decision.outcome = ACCEPTED
     return decision
@@ -271,7 +312,12 @@ def _course_key(credit: CreditIn) -> tuple:
     """Same course: same course number, or same provider and normalized title."""
     if credit.course_number and credit.course_number.strip():
         return ("number", credit.course_number.strip().upper())
-    return ("title", _normalize(credit.provider or ""), _normalize(credit.title or ""), credit.format)
+    return (
+        "title",
+        _normalize(credit.provider or ""),
+        _normalize(credit.title or ""),
+        credit.format,
+    )
 
 
 def _normalize(text: str) -> str:
@@ -279,8 +325,10 @@ def _normalize(text: str) -> str:
 
 
 def _renewal_groups(
-    policies: Policies, certifications: Sequence[CertificationIn],
-    results: Sequence[CertificationResult], as_of: date,
+    policies: Policies,
+    certifications: Sequence[CertificationIn],
+    results: Sequence[CertificationResult],
+    as_of: date,
 ) -> tuple[RenewalGroup, ...]:
     """Per body, the certifications whose cycles end together (ACSM-MULTI-1, ACSM-MULTI-FEE);
     bodies that renew each certification on its own (ACE-MULTI-1) get one group each."""
@@ -288,7 +336,11 @@ def _renewal_groups(
     for result in results:
         body = policies.bodies[result.body]
         combine = body.param("multi_renewal", as_of)["combine"]
-        key = (result.body, result.cycle.end) if combine else (result.body, result.cycle.end, result.id)
+        key = (
+            (result.body, result.cycle.end)
+            if combine
+            else (result.body, result.cycle.end, result.id)
+        )
         groups.setdefault(key, []).append(result)
 
     out = []
@@ -298,14 +350,16 @@ def _renewal_groups(
         programs = [body.program(m.program, as_of) for m in members]
         highest = max(programs, key=lambda p: (p["rank"], p["fee"]))
         fee = highest["fee"] + multi["additional_fee"] * (len(members) - 1)
-        out.append(RenewalGroup(
-            body=key[0],
-            certifications=tuple(m.id for m in members),
-            required=max(m.required for m in members),
-            fee=fee,
-            late_fee=max(m.renewal.late_fee for m in members),
-            cycle_end=key[1],
-        ))
+        out.append(
+            RenewalGroup(
+                body=key[0],
+                certifications=tuple(m.id for m in members),
+                required=max(m.required for m in members),
+                fee=fee,
+                late_fee=max(m.renewal.late_fee for m in members),
+                cycle_end=key[1],
+            )
+        )
     body_order = {c.body: i for i, c in reversed(list(enumerate(certifications)))}
     out.sort(key=lambda g: (body_order[g.body], g.cycle_end))
     return tuple(out)

@@ -10,10 +10,28 @@ from datetime import date
 from decimal import Decimal
 
 FORMATS = (
-    "course", "online_course", "conference", "workshop", "webinar",
-    "college_course", "teaching", "lecturing", "volunteering", "publication",
-    "self_test", "acls", "cpr", "aed", "first_aid", "bls", "new_certification",
-    "exam", "membership", "committee", "workout", "other",
+    "course",
+    "online_course",
+    "conference",
+    "workshop",
+    "webinar",
+    "college_course",
+    "teaching",
+    "lecturing",
+    "volunteering",
+    "publication",
+    "self_test",
+    "acls",
+    "cpr",
+    "aed",
+    "first_aid",
+    "bls",
+    "new_certification",
+    "exam",
+    "membership",
+    "committee",
+    "workout",
+    "other",
 )
 UNITS = ("hour", "cec", "ceu", "cme", "semester_hour", "quarter_hour", "item")
 PETITION_STATES = ("pending", "approved", "denied")

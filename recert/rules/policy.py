@@ -91,8 +91,18 @@ SCHEMA: dict[str, Any] = {
     "audit": "leaf",
 }
 REQUIRED = (
-    "programs", "cycle", "renewal_window", "grace", "cpr_aed_required", "multi_renewal",
-    "conversions", "formats", "caps", "same_course", "before_certification", "outside_cycle",
+    "programs",
+    "cycle",
+    "renewal_window",
+    "grace",
+    "cpr_aed_required",
+    "multi_renewal",
+    "conversions",
+    "formats",
+    "caps",
+    "same_course",
+    "before_certification",
+    "outside_cycle",
 )
 
 
@@ -180,8 +190,10 @@ def _load(roots: tuple[Path, ...]) -> Policies:
     bodies: dict[str, BodyPolicy] = {}
     organizations: dict[str, str] = {}
     for root in roots:
-        body_dirs = [root] if (root / "body.yaml").exists() else sorted(
-            p for p in root.iterdir() if p.is_dir() and (p / "body.yaml").exists()
+        body_dirs = (
+            [root]
+            if (root / "body.yaml").exists()
+            else sorted(p for p in root.iterdir() if p.is_dir() and (p / "body.yaml").exists())
         )
         orgs_file = root / "organizations.yaml"
         if orgs_file.exists():
@@ -261,7 +273,9 @@ def _load_body(folder: Path) -> BodyPolicy:
 
 def _parameter(path: Path, name: str, node: Any) -> Parameter:
     if not isinstance(node, dict) or not node:
-        raise PolicyError(f"{path}: {name}: expected dated values ('YYYY-MM-DD: {{value, source}}')")
+        raise PolicyError(
+            f"{path}: {name}: expected dated values ('YYYY-MM-DD: {{value, source}}')"
+        )
     values = []
     for key, entry in node.items():
         where = f"{path}: {name}.{key}"
@@ -275,7 +289,9 @@ def _parameter(path: Path, name: str, node: Any) -> Parameter:
             raise PolicyError(f"{where}: expected a mapping with 'value' and 'source'")
         unknown = set(entry) - {"value", "source"}
         if unknown:
-            raise PolicyError(f"{where}: unknown key {sorted(unknown)[0]!r} (accepted: value, source)")
+            raise PolicyError(
+                f"{where}: unknown key {sorted(unknown)[0]!r} (accepted: value, source)"
+            )
         if "value" not in entry:
             raise PolicyError(f"{where}: value: required (null ends the rule)")
         if not entry.get("source"):
@@ -290,6 +306,7 @@ def _parameter(path: Path, name: str, node: Any) -> Parameter:
 
 # --- typing of values ------------------------------------------------------------------
 # Scalars arrive as strings (BaseLoader); each parameter converts its own fields.
+
 
 def _dec(value: Any, field: str) -> Decimal:
     try:
@@ -326,7 +343,9 @@ def _keys(value: Any, accepted: set[str], required: set[str] = frozenset()) -> d
         raise ValueError("expected a mapping")
     unknown = set(value) - accepted
     if unknown:
-        raise ValueError(f"unknown key {sorted(unknown)[0]!r} (accepted: {', '.join(sorted(accepted))})")
+        raise ValueError(
+            f"unknown key {sorted(unknown)[0]!r} (accepted: {', '.join(sorted(accepted))})"
+        )
     missing = required - set(value)
     if missing:
         raise ValueError(f"{sorted(missing)[0]}: required")
@@ -346,8 +365,11 @@ def _convert(name: str, raw: Any) -> Any:
         return None
     top = name.split(".", 1)[0]
     if top == "programs":
-        v = _keys(raw, {"name", "required", "fee", "rank", "specialty", "formerly"},
-                  {"name", "required", "fee", "rank", "specialty"})
+        v = _keys(
+            raw,
+            {"name", "required", "fee", "rank", "specialty", "formerly"},
+            {"name", "required", "fee", "rank", "specialty"},
+        )
         return {
             "name": str(v["name"]),
             "required": _dec(v["required"], "required"),
@@ -360,65 +382,102 @@ def _convert(name: str, raw: Any) -> Any:
         v = _keys(raw, {"credits", "rule"}, {"credits", "rule"})
         return {"credits": _dec(v["credits"], "credits"), "rule": str(v["rule"])}
     if top == "cycle":
-        v = _keys(raw, {"kind", "first_cycle_years", "renewal_cycle_years", "months", "rule"},
-                  {"kind", "rule"})
+        v = _keys(
+            raw,
+            {"kind", "first_cycle_years", "renewal_cycle_years", "months", "rule"},
+            {"kind", "rule"},
+        )
         kind = str(v["kind"])
         if kind == "calendar_years":
-            return {"kind": kind, "rule": str(v["rule"]),
-                    "first_cycle_years": _int(v.get("first_cycle_years"), "first_cycle_years"),
-                    "renewal_cycle_years": _int(v.get("renewal_cycle_years"), "renewal_cycle_years")}
+            return {
+                "kind": kind,
+                "rule": str(v["rule"]),
+                "first_cycle_years": _int(v.get("first_cycle_years"), "first_cycle_years"),
+                "renewal_cycle_years": _int(v.get("renewal_cycle_years"), "renewal_cycle_years"),
+            }
         if kind == "months_to_month_end":
             return {"kind": kind, "rule": str(v["rule"]), "months": _int(v.get("months"), "months")}
         raise ValueError(f"kind: unknown {kind!r} (accepted: calendar_years, months_to_month_end)")
     if top == "renewal_window":
         v = _keys(raw, {"opens_months_before_end", "rule"}, {"rule"})
         months = v.get("opens_months_before_end")
-        return {"rule": str(v["rule"]),
-                "opens_months_before_end": None if _is_null(months) else _int(months, "opens_months_before_end")}
+        return {
+            "rule": str(v["rule"]),
+            "opens_months_before_end": None
+            if _is_null(months)
+            else _int(months, "opens_months_before_end"),
+        }
     if top == "grace":
         v = _keys(raw, {"months", "late_fee", "rule"}, {"months", "late_fee", "rule"})
-        return {"months": _int(v["months"], "months"), "late_fee": _dec(v["late_fee"], "late_fee"),
-                "rule": str(v["rule"])}
+        return {
+            "months": _int(v["months"], "months"),
+            "late_fee": _dec(v["late_fee"], "late_fee"),
+            "rule": str(v["rule"]),
+        }
     if top == "cpr_aed_required":
         v = _keys(raw, {"required", "rule"}, {"required", "rule"})
         return {"required": _bool(v["required"], "required"), "rule": str(v["rule"])}
     if top == "multi_renewal":
         v = _keys(raw, {"combine", "additional_fee", "rules"}, {"combine", "rules"})
-        return {"combine": _bool(v["combine"], "combine"),
-                "additional_fee": _dec(v.get("additional_fee", "0"), "additional_fee"),
-                "rules": _strs(v["rules"], "rules")}
+        return {
+            "combine": _bool(v["combine"], "combine"),
+            "additional_fee": _dec(v.get("additional_fee", "0"), "additional_fee"),
+            "rules": _strs(v["rules"], "rules"),
+        }
     if top == "conversions":
         if not isinstance(raw, list):
             raise ValueError("expected a list of conversion rows")
         rows = []
         for i, row in enumerate(raw):
-            v = _keys(row, {"unit", "awarded_by", "formats", "rate", "review", "rule"}, {"unit", "rule"})
+            v = _keys(
+                row, {"unit", "awarded_by", "formats", "rate", "review", "rule"}, {"unit", "rule"}
+            )
             if str(v["unit"]) not in UNITS:
-                raise ValueError(f"[{i}].unit: unknown {v['unit']!r} (accepted: {', '.join(UNITS)})")
+                raise ValueError(
+                    f"[{i}].unit: unknown {v['unit']!r} (accepted: {', '.join(UNITS)})"
+                )
             review = _bool(v.get("review", "false"), f"[{i}].review")
             if not review and "rate" not in v:
                 raise ValueError(f"[{i}].rate: required unless review: true")
-            rows.append({
-                "unit": str(v["unit"]),
-                "awarded_by": _strs(v["awarded_by"], "awarded_by") if "awarded_by" in v else None,
-                "formats": _strs(v["formats"], "formats") if "formats" in v else None,
-                "rate": None if review else _dec(v["rate"], f"[{i}].rate"),
-                "review": review,
-                "rule": str(v["rule"]),
-            })
+            rows.append(
+                {
+                    "unit": str(v["unit"]),
+                    "awarded_by": _strs(v["awarded_by"], "awarded_by")
+                    if "awarded_by" in v
+                    else None,
+                    "formats": _strs(v["formats"], "formats") if "formats" in v else None,
+                    "rate": None if review else _dec(v["rate"], f"[{i}].rate"),
+                    "review": review,
+                    "rule": str(v["rule"]),
+                }
+            )
         return tuple(rows)
     if top == "formats":
-        v = _keys(raw, {"treatment", "rules", "credits", "min_grade", "expires_after_months",
-                        "approved_by_course_number"}, {"treatment", "rules"})
+        v = _keys(
+            raw,
+            {
+                "treatment",
+                "rules",
+                "credits",
+                "min_grade",
+                "expires_after_months",
+                "approved_by_course_number",
+            },
+            {"treatment", "rules"},
+        )
         treatment = str(v["treatment"])
         if treatment not in TREATMENTS:
-            raise ValueError(f"treatment: unknown {treatment!r} (accepted: {', '.join(sorted(TREATMENTS))})")
+            raise ValueError(
+                f"treatment: unknown {treatment!r} (accepted: {', '.join(sorted(TREATMENTS))})"
+            )
         result = {"treatment": treatment, "rules": _strs(v["rules"], "rules")}
         if treatment in ("fixed", "per_item"):
             result["credits"] = _dec(_need(v, "credits", treatment), "credits")
         if treatment == "per_item":
             exp = v.get("expires_after_months")
-            result["expires_after_months"] = None if _is_null(exp) else _int(exp, "expires_after_months")
+            result["expires_after_months"] = (
+                None if _is_null(exp) else _int(exp, "expires_after_months")
+            )
         if treatment == "college":
             grade = str(_need(v, "min_grade", treatment))
             if grade not in GRADES:
@@ -426,15 +485,19 @@ def _convert(name: str, raw: Any) -> Any:
             result["min_grade"] = grade
         if treatment == "petition":
             result["approved_by_course_number"] = _bool(
-                v.get("approved_by_course_number", "false"), "approved_by_course_number")
+                v.get("approved_by_course_number", "false"), "approved_by_course_number"
+            )
         return result
     if top == "caps":
         if not isinstance(raw, list):
             raise ValueError("expected a list of caps")
         caps = []
         for i, row in enumerate(raw):
-            v = _keys(row, {"rule", "formats", "per", "credits", "share_of_required"},
-                      {"rule", "formats", "per"})
+            v = _keys(
+                row,
+                {"rule", "formats", "per", "credits", "share_of_required"},
+                {"rule", "formats", "per"},
+            )
             per = str(v["per"])
             if per not in ("cycle", "calendar_year"):
                 raise ValueError(f"[{i}].per: unknown {per!r} (accepted: cycle, calendar_year)")
@@ -444,12 +507,19 @@ def _convert(name: str, raw: Any) -> Any:
             for fmt in formats:
                 if fmt not in FORMATS:
                     raise ValueError(f"[{i}].formats: unknown format {fmt!r}")
-            caps.append({
-                "rule": str(v["rule"]), "formats": formats, "per": per,
-                "credits": _dec(v["credits"], "credits") if "credits" in v else None,
-                "share_of_required": (_dec(v["share_of_required"], "share_of_required")
-                                      if "share_of_required" in v else None),
-            })
+            caps.append(
+                {
+                    "rule": str(v["rule"]),
+                    "formats": formats,
+                    "per": per,
+                    "credits": _dec(v["credits"], "credits") if "credits" in v else None,
+                    "share_of_required": (
+                        _dec(v["share_of_required"], "share_of_required")
+                        if "share_of_required" in v
+                        else None
+                    ),
+                }
+            )
         return tuple(caps)
     if top == "same_course":
         v = _keys(raw, {"rule", "scope", "rules_by_format"}, {"rule", "scope"})
@@ -459,8 +529,11 @@ def _convert(name: str, raw: Any) -> Any:
         by_format = v.get("rules_by_format", {}) or {}
         if not isinstance(by_format, dict):
             raise ValueError("rules_by_format: expected a mapping of format to rule")
-        return {"rule": str(v["rule"]), "scope": scope,
-                "rules_by_format": {str(k): str(r) for k, r in by_format.items()}}
+        return {
+            "rule": str(v["rule"]),
+            "scope": scope,
+            "rules_by_format": {str(k): str(r) for k, r in by_format.items()},
+        }
     if top in ("before_certification", "outside_cycle"):
         v = _keys(raw, {"outcome", "rules"}, {"outcome", "rules"})
         outcome = str(v["outcome"])
@@ -473,22 +546,36 @@ def _convert(name: str, raw: Any) -> Any:
             re.compile(str(v["pattern"]))
         except re.error as exc:
             raise ValueError(f"pattern: not a regular expression: {exc}") from None
-        return {"pattern": str(v["pattern"]), "rule": str(v["rule"]),
-                "example": str(v.get("example", ""))}
+        return {
+            "pattern": str(v["pattern"]),
+            "rule": str(v["rule"]),
+            "example": str(v.get("example", "")),
+        }
     if top == "documents":
-        v = _keys(raw, {"required_for", "retention_years", "retention_from", "rules"},
-                  {"required_for", "retention_years", "retention_from", "rules"})
-        return {"required_for": _strs(v["required_for"], "required_for"),
-                "retention_years": _int(v["retention_years"], "retention_years"),
-                "retention_from": str(v["retention_from"]),
-                "rules": _strs(v["rules"], "rules")}
+        v = _keys(
+            raw,
+            {"required_for", "retention_years", "retention_from", "rules"},
+            {"required_for", "retention_years", "retention_from", "rules"},
+        )
+        return {
+            "required_for": _strs(v["required_for"], "required_for"),
+            "retention_years": _int(v["retention_years"], "retention_years"),
+            "retention_from": str(v["retention_from"]),
+            "rules": _strs(v["rules"], "rules"),
+        }
     if top == "audit":
-        v = _keys(raw, {"rate", "response_days", "inactive_months", "replacement_days", "rule"},
-                  {"rate", "response_days", "inactive_months", "replacement_days", "rule"})
-        return {"rate": _dec(v["rate"], "rate"), "response_days": _int(v["response_days"], "response_days"),
-                "inactive_months": _int(v["inactive_months"], "inactive_months"),
-                "replacement_days": _int(v["replacement_days"], "replacement_days"),
-                "rule": str(v["rule"])}
+        v = _keys(
+            raw,
+            {"rate", "response_days", "inactive_months", "replacement_days", "rule"},
+            {"rate", "response_days", "inactive_months", "replacement_days", "rule"},
+        )
+        return {
+            "rate": _dec(v["rate"], "rate"),
+            "response_days": _int(v["response_days"], "response_days"),
+            "inactive_months": _int(v["inactive_months"], "inactive_months"),
+            "replacement_days": _int(v["replacement_days"], "replacement_days"),
+            "rule": str(v["rule"]),
+        }
     raise ValueError(f"no typing for parameter {name}")  # pragma: no cover - SCHEMA guards
 
 
@@ -508,10 +595,14 @@ def _check_body(body: BodyPolicy) -> None:
             raise PolicyError(f"{where}: {name}: required")
     missing = [f for f in FORMATS if f"formats.{f}" not in body.parameters]
     if missing:
-        raise PolicyError(f"{where}: formats.{missing[0]}: required (every format needs a treatment)")
+        raise PolicyError(
+            f"{where}: formats.{missing[0]}: required (every format needs a treatment)"
+        )
     codes = set(body.program_codes)
     for key in body.parameters:
         if key.startswith("new_certification."):
             program = key.split(".", 1)[1]
             if program not in codes:
-                raise PolicyError(f"{where}: {key}: unknown program (accepted: {', '.join(sorted(codes))})")
+                raise PolicyError(
+                    f"{where}: {key}: unknown program (accepted: {', '.join(sorted(codes))})"
+                )

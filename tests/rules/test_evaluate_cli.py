@@ -15,14 +15,31 @@ from recert.rules.cli import main
 GOOD = {
     "as_of": "2026-06-01",
     "certifications": [
-        {"id": "cpt", "body": "ACSM", "program": "CPT", "certified_on": "2023-05-10",
-         "cycle_start": None, "cycle_end": None, "cpr_aed_valid_until": "2027-03-31"},
+        {
+            "id": "cpt",
+            "body": "ACSM",
+            "program": "CPT",
+            "certified_on": "2023-05-10",
+            "cycle_start": None,
+            "cycle_end": None,
+            "cpr_aed_valid_until": "2027-03-31",
+        },
     ],
     "credits": [
-        {"id": "c1", "earned_on": "2024-03-03", "title": "Strength Summit",
-         "format": "conference", "amount": "1.5", "unit": "ceu", "awarded_by": "NASM",
-         "provider": "NASM", "course_number": None, "grade": None,
-         "published_on": None, "petition": None},
+        {
+            "id": "c1",
+            "earned_on": "2024-03-03",
+            "title": "Strength Summit",
+            "format": "conference",
+            "amount": "1.5",
+            "unit": "ceu",
+            "awarded_by": "NASM",
+            "provider": "NASM",
+            "course_number": None,
+            "grade": None,
+            "published_on": None,
+            "petition": None,
+        },
     ],
 }
 
@@ -35,6 +52,7 @@ def evaluate_json(tmp_path, capsys):
         code = main([str(path), *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
     return _run
 
 
@@ -45,13 +63,25 @@ def test_the_documented_example(evaluate_json) -> None:
     cpt = result["certifications"][0]
     assert result["as_of"] == "2026-06-01"
     assert cpt["cycle"] == {"start": "2023-05-10", "end": "2026-12-31"}
-    assert cpt["credits"] == [{"id": "c1", "outcome": "accepted", "converted": "15",
-                               "counted": "15", "rules": ["ACSM-CONV-DECIMAL"]}]
+    assert cpt["credits"] == [
+        {
+            "id": "c1",
+            "outcome": "accepted",
+            "converted": "15",
+            "counted": "15",
+            "rules": ["ACSM-CONV-DECIMAL"],
+        }
+    ]
     assert (cpt["required"], cpt["earned"], cpt["remaining"]) == ("45", "15", "30")
-    assert cpt["renewal"] == {"can_renew": False, "blockers": ["short_of_required"],
-                              "fee": "45.00", "late_fee": "0.00"}
-    assert result["renewals"] == [{"body": "ACSM", "certifications": ["cpt"],
-                                   "required": "45", "fee": "45.00"}]
+    assert cpt["renewal"] == {
+        "can_renew": False,
+        "blockers": ["short_of_required"],
+        "fee": "45.00",
+        "late_fee": "0.00",
+    }
+    assert result["renewals"] == [
+        {"body": "ACSM", "certifications": ["cpt"], "required": "45", "fee": "45.00"}
+    ]
 
 
 def test_as_of_flag_wins_over_the_case(evaluate_json) -> None:
@@ -90,31 +120,46 @@ def _bad(**changes):
     return case
 
 
-@pytest.mark.parametrize("case,line", [
-    (_bad(credits__0__amount="abc"), "credits[0].amount: not a decimal"),
-    (_bad(credits__0__amount=1.5), "credits[0].amount: not a decimal string"),
-    (_bad(credits__0__amount="-2"), "credits[0].amount: must not be negative"),
-    (_bad(credits__0__amount=KeyError), "credits[0].amount: required"),
-    (_bad(credits__0__earned_on="03/03/2024"), "credits[0].earned_on: not a date (expected YYYY-MM-DD)"),
-    (_bad(credits__0__earned_on="2024-02-30"), "credits[0].earned_on: not a calendar date"),
-    (_bad(credits__0__format="seminar"), "credits[0].format: unknown format 'seminar'"),
-    (_bad(credits__0__unit="minutes"), "credits[0].unit: unknown unit 'minutes'"),
-    (_bad(credits__0__awarded_by="XYZ"), "credits[0].awarded_by: unknown awarding organization 'XYZ'"),
-    (_bad(credits__0__grade="E"), "credits[0].grade: not a letter grade"),
-    (_bad(credits__0__petition="maybe"), "credits[0].petition: unknown petition state 'maybe'"),
-    (_bad(credits__0__id=KeyError), "credits[0].id: required"),
-    (_bad(certifications__0__body="NSCA"), "certifications[0].body: unknown body 'NSCA'"),
-    (_bad(certifications__0__program="XYZ"), "certifications[0].program: unknown ACSM program 'XYZ'"),
-    (_bad(certifications__0__certified_on=None), "certifications[0].certified_on: required"),
-    (_bad(certifications__0__cycle_start="2027-01-01"), "certifications[0].cycle_end: required when"),
-    (_bad(as_of="tomorrow"), "as_of: not a date"),
-    (_bad(certifications=KeyError), "certifications: required"),
-])
+@pytest.mark.parametrize(
+    "case,line",
+    [
+        (_bad(credits__0__amount="abc"), "credits[0].amount: not a decimal"),
+        (_bad(credits__0__amount=1.5), "credits[0].amount: not a decimal string"),
+        (_bad(credits__0__amount="-2"), "credits[0].amount: must not be negative"),
+        (_bad(credits__0__amount=KeyError), "credits[0].amount: required"),
+        (
+            _bad(credits__0__earned_on="03/03/2024"),
+            "credits[0].earned_on: not a date (expected YYYY-MM-DD)",
+        ),
+        (_bad(credits__0__earned_on="2024-02-30"), "credits[0].earned_on: not a calendar date"),
+        (_bad(credits__0__format="seminar"), "credits[0].format: unknown format 'seminar'"),
+        (_bad(credits__0__unit="minutes"), "credits[0].unit: unknown unit 'minutes'"),
+        (
+            _bad(credits__0__awarded_by="XYZ"),
+            "credits[0].awarded_by: unknown awarding organization 'XYZ'",
+        ),
+        (_bad(credits__0__grade="E"), "credits[0].grade: not a letter grade"),
+        (_bad(credits__0__petition="maybe"), "credits[0].petition: unknown petition state 'maybe'"),
+        (_bad(credits__0__id=KeyError), "credits[0].id: required"),
+        (_bad(certifications__0__body="NSCA"), "certifications[0].body: unknown body 'NSCA'"),
+        (
+            _bad(certifications__0__program="XYZ"),
+            "certifications[0].program: unknown ACSM program 'XYZ'",
+        ),
+        (_bad(certifications__0__certified_on=None), "certifications[0].certified_on: required"),
+        (
+            _bad(certifications__0__cycle_start="2027-01-01"),
+            "certifications[0].cycle_end: required when",
+        ),
+        (_bad(as_of="tomorrow"), "as_of: not a date"),
+        (_bad(certifications=KeyError), "certifications: required"),
+    ],
+)
 def test_malformed_cases_exit_2_naming_the_field(evaluate_json, case, line) -> None:
     code, out, err = evaluate_json(case)
     assert code == 2
     assert out == ""
-    assert any(l.startswith(line) for l in err.splitlines()), err
+    assert any(x.startswith(line) for x in err.splitlines()), err
 
 
 def test_every_problem_is_reported_one_per_line(evaluate_json) -> None:
@@ -122,13 +167,21 @@ def test_every_problem_is_reported_one_per_line(evaluate_json) -> None:
     code, out, err = evaluate_json(case)
     lines = err.strip().splitlines()
     assert code == 2 and out == ""
-    assert [l.split(":")[0] for l in lines] == [
-        "certifications[0].body", "credits[0].unit", "credits[0].amount"]
+    assert [x.split(":")[0] for x in lines] == [
+        "certifications[0].body",
+        "credits[0].unit",
+        "credits[0].amount",
+    ]
 
 
 def test_a_new_certification_names_a_known_program(evaluate_json) -> None:
-    case = _bad(credits__0__format="new_certification", credits__0__awarded_by="ACSM",
-                credits__0__course_number="XP", credits__0__unit="item", credits__0__amount="1")
+    case = _bad(
+        credits__0__format="new_certification",
+        credits__0__awarded_by="ACSM",
+        credits__0__course_number="XP",
+        credits__0__unit="item",
+        credits__0__amount="1",
+    )
     code, _, err = evaluate_json(case)
     assert code == 2 and "credits[0].course_number: unknown ACSM program 'XP'" in err
 
@@ -144,11 +197,20 @@ def test_the_installed_command(tmp_path) -> None:
     """The real entry point, as a user types it (python -m keeps it independent of PATH)."""
     path = tmp_path / "case.json"
     path.write_text(json.dumps(GOOD))
-    done = subprocess.run([sys.executable, "-m", "recert.rules.cli", str(path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "recert.rules.cli", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["certifications"][0]["earned"] == "15"
-    done = subprocess.run([sys.executable, "-m", "recert.rules.cli", "-"], input="[]",
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "recert.rules.cli", "-"],
+        input="[]",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("case: expected a JSON object")

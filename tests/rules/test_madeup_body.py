@@ -33,9 +33,20 @@ def test_a_new_body_from_a_policy_folder_evaluates_with_no_code_change() -> None
 
 
 def test_the_cli_takes_an_extra_policy_folder(tmp_path, capsys) -> None:
-    case = {"as_of": "2026-04-15", "certifications": [
-        {"id": "coach", "body": "FITB", "program": "COACH", "certified_on": "2025-03-10",
-         "cycle_start": "2025-03-10", "cycle_end": "2026-03-31"}], "credits": []}
+    case = {
+        "as_of": "2026-04-15",
+        "certifications": [
+            {
+                "id": "coach",
+                "body": "FITB",
+                "program": "COACH",
+                "certified_on": "2025-03-10",
+                "cycle_start": "2025-03-10",
+                "cycle_end": "2026-03-31",
+            }
+        ],
+        "credits": [],
+    }
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case))
     assert main([str(path), "--policies", str(FOLDER)]) == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from recert.rules import PolicyError, load_policies
-from recert.rules.policy import SHIPPED, Parameter, Dated
+from recert.rules.policy import SHIPPED, Dated, Parameter
 
 MADEUP = Path(__file__).parent / "madeup" / "FITB"
 
@@ -42,20 +42,43 @@ def test_a_null_value_ends_a_rule(tmp_path) -> None:
     assert body.param("caps", date(2024, 1, 1), default=()) == ()
 
 
-@pytest.mark.parametrize("old,new,message", [
-    ("2020-01-01: {value: {kind: months", "2020-13-01: {value: {kind: months",
-     "cycle.2020-13-01: bad date key"),
-    ("2020-01-01: {value: {kind: months", "01/01/2020: {value: {kind: months",
-     "cycle.01/01/2020: bad date key (expected YYYY-MM-DD)"),
-    ("{value: {required: \"false\", rule: FITB-CPR}, source: test}",
-     "{value: {required: \"false\", rule: FITB-CPR}}", "cpr_aed_required.2020-01-01: source: required"),
-    ("same_course:", "same_courses:", "same_courses: unknown parameter"),
-    ("late_fee: \"10.00\"", "late_fee: \"ten\"", "grace.2020-01-01.value: late_fee: not a decimal"),
-    ("{unit: hour, rate: \"2\"", "{unit: hours, rate: \"2\"", "conversions.2020-01-01.value: [0].unit: unknown 'hours'"),
-    ("per: cycle, credits", "per: week, credits", "[0].per: unknown 'week' (accepted: cycle, calendar_year)"),
-    ("{value: {rule: FITB-SAME, scope: cycle}, source: test}",
-     "{value: {rule: FITB-SAME, scope: cycle}, source: test, note: x}", "unknown key 'note'"),
-])
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        (
+            "2020-01-01: {value: {kind: months",
+            "2020-13-01: {value: {kind: months",
+            "cycle.2020-13-01: bad date key",
+        ),
+        (
+            "2020-01-01: {value: {kind: months",
+            "01/01/2020: {value: {kind: months",
+            "cycle.01/01/2020: bad date key (expected YYYY-MM-DD)",
+        ),
+        (
+            '{value: {required: "false", rule: FITB-CPR}, source: test}',
+            '{value: {required: "false", rule: FITB-CPR}}',
+            "cpr_aed_required.2020-01-01: source: required",
+        ),
+        ("same_course:", "same_courses:", "same_courses: unknown parameter"),
+        ('late_fee: "10.00"', 'late_fee: "ten"', "grace.2020-01-01.value: late_fee: not a decimal"),
+        (
+            '{unit: hour, rate: "2"',
+            '{unit: hours, rate: "2"',
+            "conversions.2020-01-01.value: [0].unit: unknown 'hours'",
+        ),
+        (
+            "per: cycle, credits",
+            "per: week, credits",
+            "[0].per: unknown 'week' (accepted: cycle, calendar_year)",
+        ),
+        (
+            "{value: {rule: FITB-SAME, scope: cycle}, source: test}",
+            "{value: {rule: FITB-SAME, scope: cycle}, source: test, note: x}",
+            "unknown key 'note'",
+        ),
+    ],
+)
 def test_malformed_policies_are_refused_with_file_and_key(tmp_path, old, new, message) -> None:
     folder = _copy(tmp_path)
     _edit(folder, old, new)

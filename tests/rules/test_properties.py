@@ -46,9 +46,15 @@ def professional(draw):
     for i in range(draw(st.integers(1, 3))):
         body = draw(st.sampled_from(sorted(POLICIES.bodies)))
         program = draw(st.sampled_from(POLICIES.bodies[body].program_codes))
-        certs.append(CertificationIn(
-            f"k{i}", body, program, draw(st.dates(date(2020, 1, 1), date(2026, 5, 1))),
-            cpr_aed_valid_until=draw(st.one_of(st.none(), days))))
+        certs.append(
+            CertificationIn(
+                f"k{i}",
+                body,
+                program,
+                draw(st.dates(date(2020, 1, 1), date(2026, 5, 1))),
+                cpr_aed_valid_until=draw(st.one_of(st.none(), days)),
+            )
+        )
     credits = [draw(credit(i)) for i in range(draw(st.integers(0, 25)))]
     return certs, credits
 
@@ -62,7 +68,7 @@ def _caps_in_force(body, day):
 def test_invariants(data) -> None:
     certs, credits = data
     evaluation = evaluate(POLICIES, certs, credits, AS_OF)
-    for cert, result in zip(certs, evaluation.certifications):
+    for cert, result in zip(certs, evaluation.certifications, strict=True):
         body = POLICIES.bodies[cert.body]
         # every credit gets exactly one outcome per certification
         assert sorted(c.id for c in result.credits) == sorted(c.id for c in credits)
@@ -80,17 +86,24 @@ def test_invariants(data) -> None:
         assert result.remaining == max(ZERO, result.required - result.earned)
         # no cap is ever exceeded
         by_id = {c.id: c for c in credits}
-        for cap in {cap["rule"] + str(cap["formats"]): cap
-                    for day in (date(2021, 1, 1), date(2025, 2, 1))
-                    for cap in _caps_in_force(body, day)}.values():
+        for cap in {
+            cap["rule"] + str(cap["formats"]): cap
+            for day in (date(2021, 1, 1), date(2025, 2, 1))
+            for cap in _caps_in_force(body, day)
+        }.values():
             groups: dict = {}
             for c in result.credits:
                 src = by_id[c.id]
                 if src.format in cap["formats"] and any(
-                        k is cap or k == cap for k in _caps_in_force(body, src.earned_on)):
+                    k is cap or k == cap for k in _caps_in_force(body, src.earned_on)
+                ):
                     key = src.earned_on.year if cap["per"] == "calendar_year" else "cycle"
                     groups[key] = groups.get(key, ZERO) + c.counted
-            limit = cap["credits"] if cap["credits"] is not None else cap["share_of_required"] * result.required
+            limit = (
+                cap["credits"]
+                if cap["credits"] is not None
+                else cap["share_of_required"] * result.required
+            )
             assert all(total <= limit for total in groups.values()), (cap, groups)
         # renewal possible exactly when nothing blocks it
         assert result.renewal.can_renew == (not result.renewal.blockers)
@@ -112,11 +125,18 @@ def test_input_order_changes_nothing(data, rnd: random.Random) -> None:
 def test_adding_an_accepted_credit_never_lowers_earned(data, offset, amount) -> None:
     certs, credits = data
     before = evaluate(POLICIES, certs, credits, AS_OF)
-    extra = CreditIn("zz-new", date(2021, 1, 1) + timedelta(days=offset), "course", amount,
-                     "hour", awarded_by="OTHER", title=f"Brand new course {offset}",
-                     petition="approved")
+    extra = CreditIn(
+        "zz-new",
+        date(2021, 1, 1) + timedelta(days=offset),
+        "course",
+        amount,
+        "hour",
+        awarded_by="OTHER",
+        title=f"Brand new course {offset}",
+        petition="approved",
+    )
     after = evaluate(POLICIES, certs, [*credits, extra], AS_OF)
-    for old, new in zip(before.certifications, after.certifications):
+    for old, new in zip(before.certifications, after.certifications, strict=True):
         assert new.earned >= old.earned
 
 

@@ -26,10 +26,13 @@ def _check(actual: dict, expected: dict, where: str) -> None:
                 for field, value in credit_want.items():
                     if field == "rules":
                         missing = set(value) - set(credit["rules"])
-                        assert not missing, f"{where}.{credit_id}: rules {credit['rules']} lack {missing}"
+                        assert not missing, (
+                            f"{where}.{credit_id}: rules {credit['rules']} lack {missing}"
+                        )
                     else:
                         assert normalize(credit[field]) == normalize(value), (
-                            f"{where}.{credit_id}.{field}: got {credit[field]!r}, want {value!r}")
+                            f"{where}.{credit_id}.{field}: got {credit[field]!r}, want {value!r}"
+                        )
         elif isinstance(want, dict):
             _check(got, want, f"{where}.{key}")
         else:
@@ -46,7 +49,9 @@ def test_rule_case(case: dict) -> None:
             assert normalize(value[key]) == normalize(want), f"{spec['parameter']}.{key}"
         return
     parsed = parse_case(case, policies)
-    output = evaluation_json(evaluate(policies, parsed.certifications, parsed.credits, parsed.as_of))
+    output = evaluation_json(
+        evaluate(policies, parsed.certifications, parsed.credits, parsed.as_of)
+    )
     by_id = {c["id"]: c for c in output["certifications"]}
     for key, want in case["expect"].items():
         if key == "renewals":
@@ -78,6 +83,8 @@ def test_every_effective_date_has_a_case_on_each_side() -> None:
         for parameter in body.parameters.values():
             for change in parameter.change_dates[1:]:
                 assert any(d < change for d in as_dates) and any(d >= change for d in as_dates), (
-                    f"{body.code} {parameter.name} changes on {change}: no case on both sides")
+                    f"{body.code} {parameter.name} changes on {change}: no case on both sides"
+                )
                 assert any(d.toordinal() == change.toordinal() - 1 for d in as_dates) or any(
-                    d == change for d in as_dates), f"{parameter.name} {change}: no case at the edge"
+                    d == change for d in as_dates
+                ), f"{parameter.name} {change}: no case at the edge"
