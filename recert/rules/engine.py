@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -237,21 +237,18 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     if treatment == "new_certification":
         return _new_certification(body, cert, credit, rules)
 
-    converted, conversion_rule, review = _convert(body, credit)
+    approved_number = treatment == "petition" and _approved_course_number(body, fmt, credit)
+    # An approved course number means the body itself awarded the credits on it,
+    # whoever ran the course (ACE-COURSE-1).
+    converted, conversion_rule, review = _convert(
+        body, replace(credit, awarded_by=body.code) if approved_number else credit
+    )
     decision = _Decision(ACCEPTED, converted or ZERO)
     decision.add(*rules)
     if treatment == "petition":
-        numbers = body.param("course_numbers", on, default=None)
-        if (
-            fmt["approved_by_course_number"]
-            and numbers
-            and credit.course_number
-            and re.fullmatch(numbers["pattern"], credit.course_number.strip().upper())
-        ):
-            decision.rules = [numbers["rule"]]
-        elif credit.petition == "approved":
-            pass
-        else:
+        if approved_number:
+            decision.rules = [body.param("course_numbers", on)["rule"]]
+        elif credit.petition != "approved":
             decision.outcome = REJECTED if credit.petition == "denied" else NEEDS_REVIEW
     decision.add(conversion_rule)
     if review:
@@ -263,6 +260,16 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
         elif GRADES.index(credit.grade) > GRADES.index(fmt["min_grade"]):
             decision.outcome = REJECTED
     return decision
+
+
+def _approved_course_number(body: BodyPolicy, fmt: dict, credit: CreditIn) -> bool:
+    numbers = body.param("course_numbers", credit.earned_on, default=None)
+    return bool(
+        fmt["approved_by_course_number"]
+        and numbers
+        and credit.course_number
+        and re.fullmatch(numbers["pattern"], credit.course_number.strip().upper())
+    )
 
 
 def _convert(body: BodyPolicy, credit: CreditIn) -> tuple[Decimal | None, str, bool]:
