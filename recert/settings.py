@@ -7,6 +7,7 @@ naming the variable and the accepted values.
 from __future__ import annotations
 
 import secrets
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -166,6 +167,13 @@ MEDIA_ROOT = DATA_DIR / "media"
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Development serves static files from the apps (finders); production from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    # Before the first collectstatic the folder does not exist; that is expected here.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from uuid import uuid4
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -29,7 +30,10 @@ class CreditEntry(models.Model):
     reported_on = models.DateField("date reported", default=timezone.localdate)
     title = models.CharField(max_length=300)
     format = models.CharField(max_length=30, choices=_choices(rules_model.FORMATS))
-    amount = models.DecimalField(max_digits=9, decimal_places=3)
+    amount = models.DecimalField(
+        max_digits=9, decimal_places=3,
+        validators=[MinValueValidator(0, message="The amount cannot be negative.")],
+    )
     unit = models.CharField(max_length=20, choices=_choices(rules_model.UNITS))
     awarded_by = models.CharField("awarding organization", max_length=10,
                                   choices=[(v, v) for v in AWARDING_ORGANIZATIONS],
@@ -57,7 +61,8 @@ class CreditEntry(models.Model):
         indexes = [models.Index(fields=["professional", "earned_on"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0),
-                                   name="credit_amount_not_negative"),
+                                   name="credit_amount_not_negative",
+                                   violation_error_message="The amount cannot be negative."),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,70 @@
+"""Shared fixtures: the named people (alice and bob are professionals, sam is staff)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+import pytest
+
+
+@pytest.fixture
+def password() -> str:
+    # Random per test: no password is ever a constant, not even in tests.
+    return secrets.token_urlsafe(16)
+
+
+@pytest.fixture
+def programs(db):
+    from recert.core.actions.policies import sync_policies
+    from recert.core.models import Program
+
+    sync_policies()
+    return {(p.body.code, p.code): p for p in Program.objects.select_related("body")}
+
+
+@pytest.fixture
+def sam(db, password):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        "sam", "sam@example.com", password, is_staff=True, is_superuser=True
+    )
+    user.raw_password = password
+    return user
+
+
+def _professional(username: str, full_name: str, password: str):
+    from recert.core.actions.professionals import do_create_professional
+
+    professional = do_create_professional(
+        username=username, email=f"{username}@example.com", full_name=full_name,
+        password=password, actor=None,
+    )
+    professional.user.raw_password = password
+    return professional
+
+
+@pytest.fixture
+def alice(db, password):
+    return _professional("alice", "Alice Archer", password)
+
+
+@pytest.fixture
+def bob(db, password):
+    return _professional("bob", "Bob Brown", password)
+
+
+@pytest.fixture
+def alice_cpt(alice, programs, sam):
+    """Alice's ACSM CPT, certified 2025-03-15 (first cycle through 2028-12-31)."""
+    from recert.core.actions.certifications import do_create_certification
+
+    return do_create_certification(alice, programs[("ACSM", "CPT")], date(2025, 3, 15),
+                                   actor=sam, cpr_aed_valid_until=date(2027, 6, 30))
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -1,0 +1,71 @@
+"""The staff admin: open to staff, closed to professionals; writes go through the actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from recert.accounts.models import ClaimToken
+from recert.core.actions.credits import do_create_credit_entry, do_delete_credit_entry
+from recert.core.models import CreditEntry, History, Professional
+
+PAGES = ["admin:index", "admin:core_professional_changelist", "admin:core_certification_changelist",
+         "admin:core_creditentry_changelist", "admin:core_history_changelist",
+         "admin:core_program_changelist", "admin:core_document_changelist",
+         "admin:accounts_user_changelist", "admin:core_professional_add"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_staff_can_open(client, sam, alice_cpt, page):
+    client.force_login(sam)
+    assert client.get(reverse(page)).status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_professional_is_refused(client, alice, page):
+    client.force_login(alice.user)
+    response = client.get(reverse(page))
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_history_is_read_only(client, sam, alice_cpt):
+    client.force_login(sam)
+    row = History.objects.first()
+    page = client.get(reverse("admin:core_history_change", args=[row.pk]))
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert client.get(reverse("admin:core_history_add")).status_code == 403
+
+
+def test_deleted_entries_are_listed_and_restored_through_the_action(client, sam, alice):
+    entry = do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 1, 1),
+                                   title="Gone", format="course", amount=Decimal("1"),
+                                   unit="hour")
+    do_delete_credit_entry(entry, actor=alice.user)
+    client.force_login(sam)
+    listing = client.get(reverse("admin:core_creditentry_changelist"))
+    assert b"Gone" in listing.content
+    client.post(reverse("admin:core_creditentry_changelist"),
+                {"action": "restore", "_selected_action": [entry.pk]})
+    assert CreditEntry.objects.filter(pk=entry.pk).exists()
+    assert History.objects.filter(action="restore", object_id=entry.pk,
+                                  actor=sam).exists()
+
+
+def test_staff_create_professional_without_password_with_claim_link(client, sam):
+    client.force_login(sam)
+    response = client.post(reverse("admin:core_professional_add"), {
+        "username": "erin", "full_name": "Erin Evans", "email": "erin@example.com",
+        "phone": "", "address_line1": "", "address_line2": "", "city": "", "region": "",
+        "postal_code": "", "country": "",
+        "member_ids-TOTAL_FORMS": "0", "member_ids-INITIAL_FORMS": "0",
+    }, follow=True)
+    assert response.status_code == 200
+    erin = Professional.objects.get(user__username="erin")
+    assert not erin.user.has_usable_password()
+    assert ClaimToken.objects.filter(user=erin.user).count() == 1
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(f"/accounts/claim/{erin.user_id}/" in m for m in messages)

@@ -1,0 +1,85 @@
+"""The dashboard shows the professional's own certifications with the engine's numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from recert.core.actions.certifications import do_create_certification, do_delete_certification
+from recert.core.actions.credits import do_create_credit_entry
+
+
+@pytest.fixture
+def alice_credits(alice, alice_cpt):
+    for i, fmt in enumerate(["workshop", "conference", "webinar"]):
+        do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 1, 10 + i),
+                               title=f"Activity {i}", format=fmt, amount=Decimal("5"),
+                               unit="hour")
+
+
+@time_machine.travel(date(2026, 6, 1))
+def test_owner_sees_certifications_and_numbers(client, alice, alice_credits):
+    client.force_login(alice.user)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Alice Archer" in body
+    assert "ACSM" in body and "Personal Trainer" in body
+    row = response.context["rows"][0][1]
+    assert (row.earned, row.required, row.status) == (Decimal("15"), Decimal("45"), "active")
+    assert '<td class="num">15</td>' in body and '<td class="num">45</td>' in body
+    assert "not final year" in body
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_bob_sees_nothing_of_alice(client, bob, alice_cpt, alice_credits):
+    client.force_login(bob.user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "Personal Trainer" not in body and "Alice" not in body
+    url = reverse("certification", args=[alice_cpt.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_owner_sees_certification_page(client, alice, alice_cpt, alice_credits):
+    client.force_login(alice.user)
+    response = client.get(reverse("certification", args=[alice_cpt.pk]))
+    assert response.status_code == 200
+    assert b"Activity 2" in response.content and b"ACSM-CONV-HOUR" in response.content
+
+
+def test_deleted_certification_is_gone(client, alice, alice_cpt, sam):
+    do_delete_certification(alice_cpt, actor=sam)
+    client.force_login(alice.user)
+    assert client.get(reverse("certification", args=[alice_cpt.pk])).status_code == 404
+    assert not client.get(reverse("dashboard")).context["rows"]
+
+
+def test_staff_without_profile(client, sam):
+    client.force_login(sam)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200 and b"staff admin" in response.content
+
+
+def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, programs, sam,
+                                            django_assert_num_queries):
+    client.force_login(alice.user)
+    client.get(reverse("dashboard"))  # warm caches (policies, content types)
+    # session, user, professional, certifications, open cycles, credits
+    with django_assert_num_queries(6):
+        client.get(reverse("dashboard"))
+    for code in ("GEI", "EP", "CET"):
+        do_create_certification(alice, programs[("ACSM", code)], date(2025, 1, 1), actor=sam)
+    for i in range(10):
+        do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 2, 1 + i),
+                               title=f"More {i}", format="course", amount=Decimal("1"),
+                               unit="hour")
+    with django_assert_num_queries(6):
+        client.get(reverse("dashboard"))
