@@ -83,3 +83,11 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
                                unit="hour")
     with django_assert_num_queries(6):
         client.get(reverse("dashboard"))
+
+
+def test_stylesheet_is_served(client, db):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("recert/app.css")
+    body = client.get(reverse("login")).content.decode()
+    assert "/static/recert/app.css" in body

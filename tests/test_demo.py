@@ -111,3 +111,17 @@ def test_demo_dates_follow_today(db):
     statuses = {r.program: r.status for r in evaluate_professional(
         grace, date(2031, 3, 1)).certifications}
     assert statuses["EP"] == "grace"
+
+
+def test_every_demo_page_renders(db, client):
+    from django.urls import reverse
+
+    from recert.core.demo import load_demo
+
+    load_demo(timezone.localdate())
+    for professional in Professional.objects.select_related("user"):
+        client.force_login(professional.user)
+        assert client.get(reverse("dashboard")).status_code == 200
+        for certification in professional.certifications.all():
+            url = reverse("certification", args=[certification.pk])
+            assert client.get(url).status_code == 200
