@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "recert.accounts",
     "recert.core",
     "recert.front",
+    "recert.renewals",
+    "recert.exports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -13,6 +13,8 @@ admin.site.site_title = "Recert staff"
 
 urlpatterns = [
     path("", include("recert.front.urls")),
+    path("", include("recert.exports.urls")),
+    path("", include("recert.renewals.urls")),
     path("accounts/", include("recert.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Renewal, invoices, payment and the certification lifecycle (grace, invalid, reminders)."""
