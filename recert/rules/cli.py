@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -77,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 
     as_of = as_of_override or case.as_of or date.today()
     result = evaluate(policies, case.certifications, case.credits, as_of)
-    json.dump(evaluation_json(result), sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    try:
+        sys.stdout.write(json.dumps(evaluation_json(result), indent=2) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `recert evaluate case.json | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
