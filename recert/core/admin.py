@@ -24,6 +24,7 @@ from recert.core.actions.professionals import (
 from recert.core.models import (
     Certification,
     CertifyingBody,
+    Course,
     CreditEntry,
     Cycle,
     Document,
@@ -278,3 +279,11 @@ class HistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["course_number", "title", "provider", "credits", "approved_from",
+                    "approved_until"]
+    list_filter = ["body"]
+    search_fields = ["course_number", "title", "provider"]

@@ -19,6 +19,7 @@ from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.credits import do_create_credit_entry
 from recert.core.actions.policies import sync_policies
 from recert.core.actions.professionals import do_create_professional, do_set_member_id
+from recert.core.catalog import load_demo_catalog
 from recert.core.models import Certification, CertifyingBody, CreditEntry, Professional, Program
 
 
@@ -188,6 +189,7 @@ def _password(fixed: str | None) -> str:
 def load_demo(today: date, *, password: str | None = None) -> list[DemoAccount]:
     """Loads (or completes) the demo; returns every demo account with its new password."""
     sync_policies()
+    load_demo_catalog()
     User = get_user_model()
     accounts: list[DemoAccount] = []
 

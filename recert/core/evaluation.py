@@ -90,3 +90,23 @@ def standing_of(professional: Professional, as_of: date) -> Standing:
 def evaluate_professional(professional: Professional, as_of: date) -> Evaluation:
     """Where each of the professional's certifications stands on `as_of` (three queries)."""
     return standing_of(professional, as_of).evaluation
+
+
+def preview_of(professional: Professional, as_of: date, draft: CreditIn,
+               replaces: int | None = None) -> Standing:
+    """Where each certification would stand with `draft` logged (replacing entry `replaces`
+    when editing), by the same engine: nothing is written."""
+    from recert.rules import evaluate, load_policies
+
+    certifications = certifications_of(professional)
+    credits = list(
+        CreditEntry.objects.filter(professional=professional).order_by("earned_on", "id")
+    )
+    inputs = [credit_input(e) for e in credits if e.pk != replaces]
+    evaluation = evaluate(
+        load_policies(),
+        [certification_input(c) for c in certifications],
+        [*inputs, draft],
+        as_of,
+    )
+    return Standing(evaluation, certifications, credits)
