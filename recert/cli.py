@@ -1,4 +1,4 @@
-"""The `recert` command: demo, serve, manage, evaluate.
+"""The `recert` command: demo, serve, manage, evaluate, nightly.
 
 `recert evaluate` imports only the rules engine, never Django.
 """
@@ -17,6 +17,7 @@ commands:
   serve      run the production server (gunicorn), settings from the environment
   manage     Django's management commands (recert manage help)
   evaluate   evaluate a case file with the rules engine (see EVALUATE.md)
+  nightly    move statuses to grace/invalid and send due renewal reminders (cron, daily)
 """
 
 
@@ -108,7 +109,13 @@ def evaluate(argv: list[str]) -> int:
     return evaluate_main(argv)
 
 
-COMMANDS = {"demo": demo, "serve": serve, "manage": manage, "evaluate": evaluate}
+def nightly(argv: list[str]) -> int:
+    """The lifecycle job (recert/renewals/management/commands/nightly.py)."""
+    return manage(["nightly", *argv])
+
+
+COMMANDS = {"demo": demo, "serve": serve, "manage": manage, "evaluate": evaluate,
+            "nightly": nightly}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -156,6 +156,12 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Recert <recert@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Payments: offline (staff record cheques and phone payments) always; Stripe Checkout when
+# both keys are set. STRIPE_API_BASE is overridable so tests talk to a local fake.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -1,0 +1,333 @@
+"""Every write of the renewal lifecycle: one transaction each, with history rows.
+
+Starting a renewal (renewal + numbered invoice), recording a payment (idempotent),
+completing a renewal (close the cycle, open the next on the original schedule), a passed
+exam, a staff reinstatement, a stored status change and a sent reminder.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from recert.core.actions import history
+from recert.core.actions.certifications import do_update_certification
+from recert.core.models import Certification, Cycle, Professional
+from recert.renewals.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    Payment,
+    Reminder,
+    Renewal,
+    RenewalItem,
+)
+from recert.renewals.quotes import Quote
+from recert.rules import load_policies
+from recert.rules import model as rules_model
+from recert.rules.cycles import next_cycle
+from recert.rules.model import Cycle as RulesCycle
+
+INVOICE_PREFIX = "R"
+
+
+class PaymentRefused(Exception):
+    """The payment cannot be recorded; the message says why."""
+
+
+def next_invoice_number() -> str:
+    """R000001, R000002, … Must run inside a transaction: the counter row stays locked
+    until it commits, so two renewals at once never get the same number."""
+    InvoiceSequence.objects.get_or_create(name="invoice")
+    seq = InvoiceSequence.objects.select_for_update().get(name="invoice")
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{INVOICE_PREFIX}{seq.last:06d}"
+
+
+def _open_cycle(certification: Certification) -> Cycle | None:
+    return (Cycle.objects.filter(certification=certification, closed_at__isnull=True)
+            .order_by("-number").first())
+
+
+@transaction.atomic
+def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: Decimal,
+                     cpr_aed_valid_until: date | None, confirmed_details: dict,
+                     actor) -> Renewal:
+    """The renewal request and its invoice, from a quote the form has checked.
+
+    Submitting again (a double click, a retried request) while the same cycles await
+    payment updates that request and re-prices its invoice instead of making a second."""
+    if not quote.can_renew:
+        raise ValidationError(quote.refusals)
+    professional = quote.certification.professional
+    certifications = list(Certification.objects.select_for_update()
+                          .filter(pk__in=[c.pk for c, _ in quote.members]).order_by("pk"))
+    cycles = {c.pk: _open_cycle(c) for c in certifications}
+    if any(cycle is None for cycle in cycles.values()):
+        raise ValidationError("This certification has no open cycle to renew.")
+    existing = (RenewalItem.objects.select_related("renewal")
+                .filter(cycle__in=cycles.values(), active=True))
+    pending = {item.renewal for item in existing}
+    if any(r.status == Renewal.COMPLETED for r in pending):
+        raise ValidationError("This cycle has already been renewed.")
+    wanted = set(cycles.values())
+    renewal = None
+    for old in pending:
+        if {i.cycle for i in old.items.filter(active=True)} == wanted and not _is_paid(old):
+            renewal = old
+        else:
+            _cancel(old, actor=actor)
+    now = timezone.now()
+    fields = {
+        "required": quote.required, "cecs_through_body": cecs_through_body,
+        "cecs_other": cecs_other, "cpr_aed_valid_until": cpr_aed_valid_until,
+        "confirmed_details": confirmed_details, "acknowledged_at": now,
+        "requested_on": quote.as_of,
+    }
+    if renewal is None:
+        renewal = Renewal.objects.create(professional=professional,
+                                         body=quote.certification.program.body,
+                                         cycle_end=quote.cycle_end, **fields)
+        for certification in certifications:
+            RenewalItem.objects.create(renewal=renewal, certification=certification,
+                                       cycle=cycles[certification.pk])
+        invoice = Invoice.objects.create(number=next_invoice_number(), renewal=renewal,
+                                         professional=professional, issued_on=quote.as_of,
+                                         total=quote.total)
+        action = history.History.CREATE
+    else:
+        for k, v in fields.items():
+            setattr(renewal, k, v)
+        renewal.save()
+        invoice = Invoice.objects.select_for_update().get(renewal=renewal)
+        invoice.lines.all().delete()
+        invoice.total = quote.total
+        invoice.issued_on = quote.as_of
+        invoice.save(update_fields=["total", "issued_on"])
+        action = history.History.UPDATE
+    for position, line in enumerate(quote.lines):
+        InvoiceLine.objects.create(invoice=invoice, position=position,
+                                   description=line.description, amount=line.amount)
+    # The CPR/AED date the professional confirmed becomes the one on file.
+    for certification in certifications:
+        if cpr_aed_valid_until and certification.cpr_aed_valid_until != cpr_aed_valid_until:
+            do_update_certification(certification, actor=actor,
+                                    cpr_aed_valid_until=cpr_aed_valid_until)
+    history.record(action, renewal, actor=actor, professional=professional, changes={
+        "certifications": [None, [str(c.pk) for c in certifications]],
+        "cecs": [None, history._jsonable(renewal.cecs_total)],
+        "invoice": [None, invoice.number],
+        "total": [None, history._jsonable(invoice.total)],
+    })
+    return renewal
+
+
+def _is_paid(renewal: Renewal) -> bool:
+    return Payment.objects.filter(invoice__renewal=renewal).exists()
+
+
+def _cancel(renewal: Renewal, *, actor) -> None:
+    renewal.items.update(active=False)
+    renewal.status = Renewal.CANCELLED
+    renewal.save(update_fields=["status"])
+    Invoice.objects.filter(renewal=renewal, status=Invoice.OPEN).update(status=Invoice.VOID)
+    history.record("cancel", renewal, actor=actor, professional=renewal.professional,
+                   changes={"status": [Renewal.PENDING_PAYMENT, Renewal.CANCELLED]})
+
+
+def do_record_payment(invoice: Invoice, *, gateway: str, reference: str, amount: Decimal,
+                      idempotency_key: str, actor, received_at: datetime | None = None
+                      ) -> tuple[Payment, bool]:
+    """Records the payment of an invoice and completes its renewal, once.
+
+    Returns (payment, created). The same key again, or a second payment for a paid invoice
+    (a replayed webhook, two staff clicking at once), returns the first payment unchanged."""
+    try:
+        with transaction.atomic():
+            return _record_payment(invoice.pk, gateway=gateway, reference=reference,
+                                   amount=amount, idempotency_key=idempotency_key,
+                                   actor=actor, received_at=received_at)
+    except IntegrityError:
+        # Another request inserted the same key between our check and our insert.
+        payment = Payment.objects.filter(idempotency_key=idempotency_key).first() or \
+            Payment.objects.filter(invoice_id=invoice.pk).first()
+        if payment is None:
+            raise
+        return payment, False
+
+
+def _record_payment(invoice_id: int, *, gateway, reference, amount, idempotency_key, actor,
+                    received_at) -> tuple[Payment, bool]:
+    # The invoice row lock serialises concurrent payments of the same invoice.
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    same_key = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if same_key is not None:
+        return same_key, False
+    already = Payment.objects.filter(invoice=invoice).first()
+    if already is not None:
+        return already, False
+    if invoice.status == Invoice.VOID:
+        raise PaymentRefused(f"Invoice {invoice.number} was replaced by a newer one.")
+    if Decimal(amount) != invoice.total:
+        raise PaymentRefused(
+            f"The amount {amount} does not match invoice {invoice.number} ({invoice.total}).")
+    payment, created = Payment.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={"invoice": invoice, "gateway": gateway, "reference": reference,
+                  "amount": invoice.total, "received_at": received_at or timezone.now(),
+                  "recorded_by": actor if getattr(actor, "pk", None) else None},
+    )
+    if not created:
+        return payment, False
+    invoice.status = Invoice.PAID
+    invoice.gateway = gateway
+    invoice.save(update_fields=["status", "gateway"])
+    history.record("record_payment", invoice, actor=actor, professional=invoice.professional,
+                   changes={"status": [Invoice.OPEN, Invoice.PAID], "gateway": [None, gateway],
+                            "reference": [None, reference],
+                            "amount": [None, history._jsonable(payment.amount)]})
+    do_complete_renewal(invoice.renewal, actor=actor)
+    return payment, True
+
+
+def _renew_certification(certification: Certification, cycle: Cycle, reason: str, *,
+                         actor, passed_on: date | None = None) -> Cycle:
+    """Closes `cycle` for `reason` and opens the next on the original schedule; the stored
+    status goes back to active. With `passed_on` (an exam), the new cycle is the one on
+    the original schedule that contains that day."""
+    body = load_policies().bodies[certification.program.body.code]
+    cycle.closed_at = timezone.now()
+    cycle.closed_reason = reason
+    cycle.save(update_fields=["closed_at", "closed_reason"])
+    following = next_cycle(body, certification.certified_on, RulesCycle(cycle.start, cycle.end))
+    while passed_on is not None and following.end < passed_on:
+        following = next_cycle(body, certification.certified_on, following)
+    new = Cycle.objects.create(certification=certification, number=cycle.number + 1,
+                               start=following.start, end=following.end)
+    old_status = certification.status
+    if old_status != rules_model.ACTIVE:
+        certification.status = rules_model.ACTIVE
+        certification.save(update_fields=["status", "updated_at"])
+    history.record(reason, certification, actor=actor, professional=certification.professional,
+                   changes={
+                       "cycle": [[cycle.start.isoformat(), cycle.end.isoformat()],
+                                 [new.start.isoformat(), new.end.isoformat()]],
+                       "status": [old_status, rules_model.ACTIVE],
+                   })
+    return new
+
+
+@transaction.atomic
+def do_complete_renewal(renewal: Renewal, *, actor) -> Renewal:
+    """After payment: each renewed certification's cycle closes as renewed and the next
+    starts on the original schedule (a late renewal does not shift it). Idempotent."""
+    renewal = Renewal.objects.select_for_update().get(pk=renewal.pk)
+    if renewal.status == Renewal.COMPLETED:
+        return renewal
+    for item in renewal.items.filter(active=True).select_related(
+            "certification__program__body", "cycle"):
+        cycle = Cycle.objects.select_for_update().get(pk=item.cycle_id)
+        if cycle.closed_at is None:
+            _renew_certification(item.certification, cycle, "renewed", actor=actor)
+    renewal.status = Renewal.COMPLETED
+    renewal.completed_at = timezone.now()
+    renewal.save(update_fields=["status", "completed_at"])
+    history.record("complete", renewal, actor=actor, professional=renewal.professional,
+                   changes={"status": [Renewal.PENDING_PAYMENT, Renewal.COMPLETED]})
+    return renewal
+
+
+@transaction.atomic
+def do_record_exam_pass(certification: Certification, passed_on: date, *, actor) -> Cycle:
+    """Option 2 (ACSM-EXAM-1): a passed exam renews like a paid renewal, without a CEC
+    check or a fee. The new cycle keeps the original schedule (the one holding the day)."""
+    certification = Certification.objects.select_for_update().get(pk=certification.pk)
+    cycle = _open_cycle(certification)
+    if cycle is None:
+        raise ValidationError("This certification has no open cycle.")
+    for item in RenewalItem.objects.filter(cycle=cycle, active=True).select_related("renewal"):
+        if item.renewal.status == Renewal.PENDING_PAYMENT and not _is_paid(item.renewal):
+            _cancel(item.renewal, actor=actor)
+    new = _renew_certification(certification, cycle, "exam", actor=actor, passed_on=passed_on)
+    history.record("record_exam_pass", certification, actor=actor,
+                   professional=certification.professional,
+                   changes={"passed_on": [None, passed_on.isoformat()]})
+    return new
+
+
+@transaction.atomic
+def do_reinstate_certification(certification: Certification, reason: str, *, actor,
+                               as_of: date) -> Certification:
+    """Staff restore a certification, with the reason on record. A cycle that has already
+    ended closes (as lapsed) and the cycle on the original schedule holding `as_of` opens."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("A reason is required to reinstate a certification.")
+    certification = Certification.objects.select_for_update().get(pk=certification.pk)
+    cycle = _open_cycle(certification)
+    changes: dict = {"reason": [None, reason]}
+    if cycle is not None and cycle.end < as_of:
+        body = load_policies().bodies[certification.program.body.code]
+        cycle.closed_at = timezone.now()
+        cycle.closed_reason = "lapsed"
+        cycle.save(update_fields=["closed_at", "closed_reason"])
+        following = next_cycle(body, certification.certified_on,
+                               RulesCycle(cycle.start, cycle.end))
+        while following.end < as_of:
+            following = next_cycle(body, certification.certified_on, following)
+        new = Cycle.objects.create(certification=certification, number=cycle.number + 1,
+                                   start=following.start, end=following.end)
+        changes["cycle"] = [[cycle.start.isoformat(), cycle.end.isoformat()],
+                            [new.start.isoformat(), new.end.isoformat()]]
+    if certification.status != rules_model.ACTIVE:
+        changes["status"] = [certification.status, rules_model.ACTIVE]
+        certification.status = rules_model.ACTIVE
+        certification.save(update_fields=["status", "updated_at"])
+    history.record("reinstate", certification, actor=actor,
+                   professional=certification.professional, changes=changes)
+    return certification
+
+
+@transaction.atomic
+def do_set_status(certification: Certification, status: str, *, actor) -> bool:
+    """Stores the engine's status; a change writes a history row. False if unchanged."""
+    certification = Certification.objects.select_for_update().get(pk=certification.pk)
+    if certification.status == status:
+        return False
+    old = certification.status
+    certification.status = status
+    certification.save(update_fields=["status", "updated_at"])
+    history.record("status_change", certification, actor=actor,
+                   professional=certification.professional, changes={"status": [old, status]})
+    return True
+
+
+@transaction.atomic
+def do_record_reminder(cycle: Cycle, kind: str, due_on: date, email: str, *,
+                       actor) -> Reminder | None:
+    """The row that says a reminder went out; None if this kind was already sent for the
+    cycle (the unique constraint decides, so two runs at once send it once)."""
+    reminder, created = Reminder.objects.get_or_create(
+        cycle=cycle, kind=kind,
+        defaults={"due_on": due_on, "sent_at": timezone.now(), "email": email},
+    )
+    if not created:
+        return None
+    certification = cycle.certification
+    history.record("send_reminder", certification, actor=actor,
+                   professional=certification.professional,
+                   changes={"reminder": [None, kind], "cycle": [None, cycle.number],
+                            "email": [None, email]})
+    return reminder
+
+
+@transaction.atomic
+def do_update_contact_details(professional: Professional, *, actor, **fields) -> Professional:
+    from recert.core.actions.professionals import do_update_professional
+
+    return do_update_professional(professional, actor=actor, **fields)

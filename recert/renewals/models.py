@@ -1,0 +1,181 @@
+"""Renewal requests, their invoices and payments, and the reminders sent about a cycle."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from recert.core.models import Certification
+
+
+class Renewal(models.Model):
+    """A professional's request to renew one body's certifications whose cycles end together."""
+
+    PENDING_PAYMENT, COMPLETED, CANCELLED = "pending_payment", "completed", "cancelled"
+    STATUSES = [(PENDING_PAYMENT, "pending payment"), (COMPLETED, "completed"),
+                (CANCELLED, "cancelled")]
+
+    professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
+                                     related_name="renewals")
+    body = models.ForeignKey("core.CertifyingBody", on_delete=models.PROTECT, related_name="+")
+    cycle_end = models.DateField()
+    certifications = models.ManyToManyField("core.Certification", through="RenewalItem",
+                                            related_name="renewals")
+    required = models.DecimalField(max_digits=9, decimal_places=3)
+    cecs_through_body = models.DecimalField("CECs earned through the body", max_digits=9,
+                                            decimal_places=3)
+    cecs_other = models.DecimalField("CECs from other organizations", max_digits=9,
+                                     decimal_places=3)
+    cpr_aed_valid_until = models.DateField("CPR/AED valid until", null=True, blank=True)
+    # The contact details as the professional confirmed them on the form.
+    confirmed_details = models.JSONField(default=dict, blank=True)
+    acknowledged_at = models.DateTimeField()
+    requested_on = models.DateField()
+    status = models.CharField(max_length=20, choices=STATUSES, default=PENDING_PAYMENT)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"renewal #{self.pk} {self.body.code} ({self.professional})"
+
+    @property
+    def cecs_total(self) -> Decimal:
+        return self.cecs_through_body + self.cecs_other
+
+
+class RenewalItem(models.Model):
+    """One certification in a renewal, and the cycle it closes."""
+
+    renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE, related_name="items")
+    certification = models.ForeignKey("core.Certification", on_delete=models.PROTECT,
+                                      related_name="+")
+    cycle = models.ForeignKey("core.Cycle", on_delete=models.PROTECT, related_name="+")
+    # False once the renewal is cancelled, so that a new request may take the cycle.
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle"], condition=models.Q(active=True),
+                                    name="one_active_renewal_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification} {self.cycle}"
+
+
+class InvoiceSequence(models.Model):
+    """A counter row, locked while a number is taken, so invoice numbers never collide."""
+
+    name = models.CharField(max_length=20, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last}"
+
+
+class Invoice(models.Model):
+    OPEN, PAID, VOID = "open", "paid", "void"
+    STATUSES = [(OPEN, "open"), (PAID, "paid"), (VOID, "void")]
+
+    number = models.CharField(max_length=20, unique=True)
+    renewal = models.OneToOneField(Renewal, on_delete=models.PROTECT, related_name="invoice")
+    professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
+                                     related_name="invoices")
+    issued_on = models.DateField()
+    currency = models.CharField(max_length=3, default="USD")
+    total = models.DecimalField(max_digits=9, decimal_places=2)
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    gateway = models.CharField(max_length=20, default="offline")
+    # Stripe Checkout Session created for this invoice, if any.
+    checkout_session_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.PAID
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class Payment(models.Model):
+    """Money received for an invoice. One per invoice; a retried request finds it again by
+    its idempotency key (the Stripe session, or the offline form's token)."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="payment")
+    gateway = models.CharField(max_length=20)
+    reference = models.CharField(max_length=255, blank=True)
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    received_at = models.DateTimeField()
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number} {self.amount} via {self.gateway}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mail about one cycle; each kind is sent at most once per cycle."""
+
+    RENEWAL_INFO = "renewal_info"
+    DAYS_90, DAYS_30, DAYS_7 = "days_90", "days_30", "days_7"
+    GRACE_STARTED, GRACE_ENDING = "grace_started", "grace_ending"
+    KINDS = [
+        (RENEWAL_INFO, "renewal information (spring of the final year)"),
+        (DAYS_90, "90 days before the cycle ends"),
+        (DAYS_30, "30 days before the cycle ends"),
+        (DAYS_7, "7 days before the cycle ends"),
+        (GRACE_STARTED, "grace period started"),
+        (GRACE_ENDING, "30 days before the grace period ends"),
+    ]
+
+    cycle = models.ForeignKey("core.Cycle", on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=KINDS)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField()
+    email = models.EmailField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind"],
+                                    name="one_reminder_per_kind_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.cycle})"
+
+
+class CertificationLifecycle(Certification):
+    """Staff's view of a certification's lifecycle (cycles, statuses, invoices, payments,
+    reminders), registered in the admin with the renewal actions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "certification lifecycle"

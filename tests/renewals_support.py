@@ -1,0 +1,38 @@
+"""Helpers shared by the renewal tests (not a test module)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from recert.core.actions.credits import do_create_credit_entry
+
+_titles = itertools.count(1)
+
+
+def log(professional, earned_on: date, amount: str, awarded_by: str = "ACSM", unit: str = "cec",
+        fmt: str = "course", **extra):
+    """One credit entry with a title of its own (the same title twice counts once)."""
+    return do_create_credit_entry(
+        professional, actor=professional.user, earned_on=earned_on,
+        title=f"Course {next(_titles)} {awarded_by}", format=fmt, amount=Decimal(amount),
+        unit=unit, awarded_by=awarded_by, **extra)
+
+
+def renewal_form(client, certification, *, through="30", other="20", cpr="2030-12-31",
+                 acknowledge=True):
+    data = {"cecs_through_body": through, "cecs_other": other, "cpr_aed_valid_until": cpr}
+    if acknowledge:
+        data["acknowledge"] = "on"
+    return client.post(reverse("renewals:start", args=[certification.pk]), data)
+
+
+def pay_offline(invoice, staff, reference="cheque 1001"):
+    from recert.renewals.actions import do_record_payment
+
+    return do_record_payment(invoice, gateway="offline", reference=reference,
+                             amount=invoice.total, idempotency_key=f"offline:{invoice.number}",
+                             actor=staff)
