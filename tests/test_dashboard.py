@@ -31,8 +31,8 @@ def test_owner_sees_certifications_and_numbers(client, alice, alice_credits):
     assert "ACSM" in body and "Personal Trainer" in body
     row = response.context["rows"][0][1]
     assert (row.earned, row.required, row.status) == (Decimal("15"), Decimal("45"), "active")
-    assert '<td class="num">15</td>' in body and '<td class="num">45</td>' in body
-    assert "not final year" in body
+    assert "<dd>15</dd>" in body and "<dd>45</dd>" in body
+    assert "renewal opens on 01/01/2028" in body
 
 
 def test_anonymous_is_sent_to_login(client, db):

@@ -6,6 +6,17 @@ from recert.front import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("certifications/", views.certification_list, name="certifications"),
     path("certifications/<int:certification_id>/", views.certification_detail,
          name="certification"),
+    path("certifications/<int:certification_id>/cpr/", views.certification_cpr,
+         name="certification_cpr"),
+    path("credits/", views.credit_list, name="credits"),
+    path("credits/report/", views.report, name="report"),
+    path("credits/preview/", views.preview, name="credit_preview"),
+    path("credits/lookup/", views.course_lookup, name="course_lookup"),
+    path("credits/<int:entry_id>/", views.credit_detail, name="credit"),
+    path("credits/<int:entry_id>/edit/", views.credit_edit, name="credit_edit"),
+    path("credits/<int:entry_id>/delete/", views.credit_delete, name="credit_delete"),
+    path("credits/<int:entry_id>/restore/", views.credit_restore, name="credit_restore"),
 ]

@@ -15,7 +15,7 @@ def test_login_and_see_dashboard(page, live_server, alice, alice_cpt):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Alice Archer"
-    row = page.locator(f'tr[data-certification="{alice_cpt.pk}"]')
+    row = page.locator(f'section[data-certification="{alice_cpt.pk}"]')
     assert "Personal Trainer" in row.inner_text()
     assert "45" in row.inner_text()
 

@@ -1,0 +1,343 @@
+"""Forms of the professional's pages: report a credit, add a certification, CPR/AED date.
+
+They parse and check input (which field, what was wrong, what is accepted); what an entry is
+worth is left to the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from recert.core.documents import ACCEPTED, validate_document
+from recert.core.models import CertifyingBody, CreditEntry, Program
+from recert.core.models.credits import AWARDING_ORGANIZATIONS
+from recert.rules import model as rules_model
+
+OTHER = "__other__"
+# Common providers; anything else is typed after choosing "Other".
+PROVIDERS = [
+    "ACSM", "ACE", "NASM", "NSCA", "AFAA", "American Red Cross", "American Heart Association",
+    "College or university",
+]
+FORMAT_LABELS = {
+    "course": "Course (in person)", "online_course": "Online course", "conference": "Conference",
+    "workshop": "Workshop", "webinar": "Webinar", "college_course": "College course",
+    "teaching": "Teaching", "lecturing": "Lecturing / presenting", "volunteering": "Volunteering",
+    "publication": "Publication (peer-reviewed)", "self_test": "Self-test (journal issue)",
+    "acls": "ACLS", "cpr": "CPR", "aed": "AED", "first_aid": "First Aid", "bls": "BLS",
+    "new_certification": "New certification", "exam": "Certification exam",
+    "membership": "Professional membership", "committee": "Committee work",
+    "workout": "Workout session / activity class", "other": "Other",
+}
+UNIT_LABELS = {
+    "hour": "Contact hours", "cec": "CECs (as printed on the certificate)", "ceu": "CEUs",
+    "cme": "CME credits", "semester_hour": "College semester hours",
+    "quarter_hour": "College quarter hours", "item": "Items (publications, issues, certifications)",
+}
+DATE_HELP = "As on your certificate. Type it or pick it (MM/DD/YYYY)."
+
+
+def mdy(day: date) -> str:
+    return day.strftime("%m/%d/%Y")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={
+            "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def describe(form: forms.Form) -> forms.Form:
+    """Links every input to its help text and error message (aria-describedby)."""
+    for name, field in form.fields.items():
+        bound = form[name]
+        ids = []
+        if field.help_text:
+            ids.append(f"{bound.auto_id}_helptext")
+        if form.is_bound and form.errors.get(name):
+            ids.append(f"{bound.auto_id}_error")
+            field.widget.attrs["aria-invalid"] = "true"
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)
+    return form
+
+
+class CreditForm(forms.Form):
+    """ACSM-FORM-1 plus unit and awarding organization."""
+
+    earned_on = forms.DateField(
+        label="Date earned", widget=DateInput(), help_text=DATE_HELP,
+        error_messages={"required": "Enter the date you earned the credits.",
+                        "invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2026."})
+    format = forms.ChoiceField(
+        label="Format", choices=[("", "Choose a format")] + [
+            (f, FORMAT_LABELS.get(f, f)) for f in rules_model.FORMATS],
+        error_messages={"required": "Choose the format of the activity (or Other)."})
+    amount = forms.DecimalField(
+        label="Number of credits", max_digits=9, decimal_places=3,
+        help_text="As printed on the certificate, in the unit below: e.g. 1.5 CEUs, "
+                  "8 contact hours, 3 semester hours (never multiplied).",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the number of credits, like 1.5.",
+            "invalid": "Enter the number of credits as a number, like 1.5 or 10.",
+            "max_digits": "Enter at most 6 digits before the decimal point.",
+            "max_decimal_places": "Enter at most 3 decimal places, like 0.125.",
+            "max_whole_digits": "Enter at most 6 digits before the decimal point.",
+        })
+    unit = forms.ChoiceField(label="Unit", choices=[(u, UNIT_LABELS.get(u, u))
+                                                    for u in rules_model.UNITS], initial="cec")
+    credit_type = forms.ChoiceField(label="Credit type", choices=CreditEntry.CREDIT_TYPES,
+                                    initial="cec")
+    awarded_by = forms.ChoiceField(
+        label="Awarding organization", initial="OTHER",
+        help_text="The organization that awarded the credits on the certificate.")
+    course_number = forms.CharField(
+        label="Provider course number", required=False, max_length=40,
+        help_text="Optional. ACE-approved courses: CEP, CP, CA, CS or CL and 5 or 6 digits; "
+                  "a known number fills in the course.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    provider = forms.ChoiceField(
+        label="Provider / organization",
+        choices=[("", "Choose a provider")] + [(p, p) for p in PROVIDERS]
+        + [(OTHER, "Other (type it below)")],
+        error_messages={"required": "Choose the provider, or Other and type its name."})
+    provider_other = forms.CharField(
+        label="Other provider's name", required=False, max_length=200,
+        help_text="Required when the provider is Other.")
+    title = forms.CharField(label="Course name", max_length=300,
+                            help_text="As on the certificate or transcript.",
+                            error_messages={"required": "Enter the course name."})
+    grade = forms.ChoiceField(
+        label="Grade (college courses)", required=False,
+        choices=[("", "No grade")] + [(g, g) for g in ("A+", "A", "A-", "B+", "B", "B-", "C+",
+                                                        "C", "C-", "D+", "D", "D-", "F")])
+    published_on = forms.DateField(
+        label="Publication date (self-tests)", required=False, widget=DateInput(),
+        help_text="The date of the journal issue the self-test was in.",
+        error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2026."})
+    documents = MultipleFileField(
+        label="Documents", required=False,
+        help_text=f"Certificate or transcript: {ACCEPTED}, up to the size limit.")
+
+    def __init__(self, *args, cycles=(), bodies=(), documents_on_file: int = 0,
+                 ace_numbers: dict | None = None, **kwargs):
+        """`cycles`: (label, start, end) of the user's current cycles (the engine's);
+        `bodies`: their bodies' policies; `ace_numbers`: ACE's course-number parameter."""
+        super().__init__(*args, **kwargs)
+        from recert.rules import load_policies
+
+        policies = load_policies()
+        self.fields["awarded_by"].choices = [
+            (code, policies.organizations.get(code, code) if code != "OTHER"
+             else "Another organization") for code in AWARDING_ORGANIZATIONS]
+        self.cycles = list(cycles)
+        self.bodies = list(bodies)
+        self.documents_on_file = documents_on_file
+        self.ace_numbers = ace_numbers
+        from django.urls import reverse
+
+        # Typing a known ACE number fills in the course (htmx; "Look up" works without it).
+        self.fields["course_number"].widget.attrs.update({
+            "hx-post": reverse("course_lookup"), "hx-include": "closest form",
+            "hx-target": "#course-lookup", "hx-trigger": "input changed delay:400ms",
+        })
+
+    def documents_required_by(self, fmt: str, on: date) -> list[str]:
+        """Rule ids of the bodies whose policy wants a document for this format then."""
+        rules = []
+        for body in self.bodies:
+            policy = body.param("documents", on, default=None)
+            if policy and fmt in policy["required_for"]:
+                rules.extend(policy.get("rules") or [body.code])
+        return rules
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount < 0:
+            raise ValidationError("The number of credits cannot be negative. "
+                                  "Enter 0 or more, like 1.5.")
+        return amount
+
+    def clean_earned_on(self):
+        day = self.cleaned_data["earned_on"]
+        if day > timezone.localdate():
+            raise ValidationError(f"{mdy(day)} is in the future. Enter the date you earned "
+                                  "the credits (today or earlier).")
+        if not self.cycles:
+            raise ValidationError("Add a certification first: a credit counts inside a "
+                                  "certification's cycle.")
+        if not any(start <= day <= end for _, start, end in self.cycles):
+            listed = "; ".join(f"{label} {mdy(start)}–{mdy(end)}"
+                               for label, start, end in self.cycles)
+            raise ValidationError(f"{mdy(day)} is outside every active cycle of your "
+                                  f"certifications. Enter a date inside one of: {listed}.")
+        return day
+
+    def clean_course_number(self):
+        return self.cleaned_data["course_number"].strip().upper()
+
+    def clean_documents(self):
+        files = self.cleaned_data.get("documents") or []
+        for uploaded in files:
+            try:
+                validate_document(uploaded, field="documents")
+            except ValidationError as error:
+                messages = error.message_dict.get("documents", error.messages)
+                raise ValidationError(f"{uploaded.name}: {' '.join(messages)}") from None
+        return files
+
+    def clean(self):
+        data = super().clean()
+        if data.get("provider") == OTHER and not (data.get("provider_other") or "").strip():
+            self.add_error("provider_other", "Type the provider's name: it is required when "
+                                             "the provider is Other.")
+        number = data.get("course_number")
+        if number and data.get("awarded_by") == "ACE" and self.ace_numbers:
+            if not re.fullmatch(self.ace_numbers["pattern"], number):
+                self.add_error("course_number", (
+                    f"“{number}” is not an ACE course number. Accepted: CEP, CP, CA, CS or CL "
+                    f"followed by 5 or 6 digits, like {self.ace_numbers['example']}."))
+        fmt, day = data.get("format"), data.get("earned_on")
+        if fmt == "college_course" and not data.get("grade"):
+            self.add_error("grade", "Choose the grade on your transcript (A to F): college "
+                                    "courses count with a grade of C or better.")
+        if fmt == "self_test" and not data.get("published_on"):
+            self.add_error("published_on", "Enter the issue's publication date: a self-test "
+                                           "expires a year after it.")
+        if fmt and day and not data.get("documents") and not self.documents_on_file:
+            rules = self.documents_required_by(fmt, day)
+            if rules:
+                self.add_error("documents", (
+                    f"Upload a document for a {FORMAT_LABELS.get(fmt, fmt).lower()} entry "
+                    f"({', '.join(sorted(set(rules)))}): a certificate or transcript as "
+                    f"{ACCEPTED}."))
+        return data
+
+    def entry_fields(self) -> dict:
+        """The cleaned values as CreditEntry fields."""
+        d = self.cleaned_data
+        provider = d["provider_other"].strip() if d["provider"] == OTHER else d["provider"]
+        return {
+            "earned_on": d["earned_on"], "format": d["format"], "amount": d["amount"],
+            "unit": d["unit"], "credit_type": d["credit_type"], "awarded_by": d["awarded_by"],
+            "course_number": d["course_number"], "provider": provider, "title": d["title"].strip(),
+            "grade": d.get("grade") or "", "published_on": d.get("published_on"),
+        }
+
+    @staticmethod
+    def initial_from(entry: CreditEntry) -> dict:
+        known = entry.provider in PROVIDERS
+        return {
+            "earned_on": entry.earned_on, "format": entry.format,
+            "amount": format(entry.amount.normalize(), "f"), "unit": entry.unit,
+            "credit_type": entry.credit_type, "awarded_by": entry.awarded_by,
+            "course_number": entry.course_number,
+            "provider": entry.provider if known else (OTHER if entry.provider else ""),
+            "provider_other": "" if known else entry.provider, "title": entry.title,
+            "grade": entry.grade, "published_on": entry.published_on,
+        }
+
+
+def draft_values(data) -> dict | None:
+    """What the engine needs from a half-typed form, or None while it is not enough."""
+    from recert.rules.policy import GRADES
+
+    try:
+        earned_on = date.fromisoformat((data.get("earned_on") or "").strip())
+        amount = Decimal((data.get("amount") or "").strip())
+    except (ValueError, ArithmeticError):
+        return None
+    fmt, unit = data.get("format"), data.get("unit")
+    awarded_by = data.get("awarded_by") or "OTHER"
+    if (fmt not in rules_model.FORMATS or unit not in rules_model.UNITS or amount < 0
+            or not amount.is_finite() or awarded_by not in AWARDING_ORGANIZATIONS):
+        return None
+    provider = data.get("provider_other") if data.get("provider") == OTHER else data.get(
+        "provider")
+    grade = data.get("grade") or None
+    try:
+        published_on = date.fromisoformat(data["published_on"]) if data.get(
+            "published_on") else None
+    except ValueError:
+        published_on = None
+    return {
+        "earned_on": earned_on, "format": fmt, "amount": amount, "unit": unit,
+        "awarded_by": awarded_by, "title": (data.get("title") or "").strip(),
+        "provider": (provider or "").strip() or None,
+        "course_number": (data.get("course_number") or "").strip().upper() or None,
+        "grade": grade if grade in GRADES else None, "published_on": published_on,
+    }
+
+
+class CertificationForm(forms.Form):
+    body = forms.ModelChoiceField(
+        label="Certifying body", queryset=CertifyingBody.objects.all(), empty_label="Choose",
+        to_field_name="code",
+        error_messages={"required": "Choose the certifying body (ACSM or ACE).",
+                        "invalid_choice": "Choose one of the listed certifying bodies."})
+    program = forms.ModelChoiceField(
+        label="Program", queryset=Program.objects.select_related("body"), empty_label="Choose",
+        error_messages={"required": "Choose the program you are certified in.",
+                        "invalid_choice": "Choose one of the listed programs."})
+    certified_on = forms.DateField(
+        label="Certified on", widget=DateInput(),
+        help_text="The date on your certificate.",
+        error_messages={"required": "Enter the date you were certified.",
+                        "invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2025."})
+    member_id = forms.CharField(label="Member id", required=False, max_length=40,
+                                help_text="Optional: your id at this body.")
+    cpr_aed_valid_until = forms.DateField(
+        label="CPR/AED valid until", required=False, widget=DateInput(),
+        help_text="Optional: the expiry date on your CPR/AED card.",
+        error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2027."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].label_from_instance = (
+            lambda p: f"{p.body.code} — {p.name} ({p.code})")
+
+    def clean_certified_on(self):
+        day = self.cleaned_data["certified_on"]
+        if day > timezone.localdate():
+            raise ValidationError(f"{mdy(day)} is in the future. Enter the date on your "
+                                  "certificate (today or earlier).")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        body, program = data.get("body"), data.get("program")
+        if body and program and program.body_id != body.pk:
+            self.add_error("program", f"{program.name} is not a {body.code} program. Choose "
+                                      f"one of the {body.code} programs.")
+        return data
+
+
+class CprForm(forms.Form):
+    cpr_aed_valid_until = forms.DateField(
+        label="CPR/AED valid until", required=False, widget=DateInput(),
+        help_text="The expiry date on your CPR/AED card; empty if you have none.",
+        error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2027."})

@@ -1,0 +1,22 @@
+"""The professional's pages, one module per topic."""
+
+from recert.front.views.certifications import (
+    certification_cpr,
+    certification_detail,
+    certification_list,
+)
+from recert.front.views.credits import (
+    credit_delete,
+    credit_detail,
+    credit_edit,
+    credit_list,
+    credit_restore,
+)
+from recert.front.views.dashboard import dashboard
+from recert.front.views.report import course_lookup, preview, report
+
+__all__ = [
+    "certification_cpr", "certification_detail", "certification_list", "course_lookup",
+    "credit_delete", "credit_detail", "credit_edit", "credit_list", "credit_restore",
+    "dashboard", "preview", "report",
+]

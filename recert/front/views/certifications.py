@@ -1,0 +1,103 @@
+"""My certifications: the list with every cycle, adding one, and the CPR/AED date."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recert.core.actions.certifications import do_create_certification, do_update_certification
+from recert.core.actions.professionals import do_set_member_id
+from recert.core.evaluation import standing_of
+from recert.core.models import Certification, Cycle, History, MemberId
+from recert.front import explain
+from recert.front.forms import CertificationForm, CprForm, describe
+from recert.front.views.common import label, own_professional
+
+
+@login_required
+def certification_list(request: HttpRequest) -> HttpResponse:
+    professional = own_professional(request)
+    form = CertificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                certification = do_create_certification(
+                    professional, d["program"], d["certified_on"], actor=request.user,
+                    cpr_aed_valid_until=d.get("cpr_aed_valid_until"))
+                if d["member_id"]:
+                    do_set_member_id(professional, d["body"], d["member_id"], actor=request.user)
+        except IntegrityError:
+            form.add_error("member_id", "This member id is already registered to someone else. "
+                                        "Check the id on your certificate.")
+        except Exception as error:  # a ValidationError from the model's own checks
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(error, ValidationError):
+                raise
+            form.add_error("member_id", " ".join(error.messages))
+        else:
+            messages.success(request, f"Added {label(certification)}.")
+            return redirect("certifications")
+    certifications = list(
+        Certification.objects.filter(professional=professional)
+        .select_related("program__body").prefetch_related("cycles")
+    )
+    member_ids = {m.body_id: m.member_id for m in MemberId.objects.filter(
+        professional=professional)}
+    return render(request, "front/certifications.html", {
+        "certifications": [(c, member_ids.get(c.program.body_id)) for c in certifications],
+        "form": describe(form),
+    })
+
+
+def _own_certification(request: HttpRequest, certification_id: int):
+    professional = own_professional(request)
+    certification = (Certification.objects.filter(professional=professional, pk=certification_id)
+                     .select_related("program__body").first())
+    if certification is None:
+        # Someone else's, deleted, or unknown: all look the same from outside.
+        raise Http404("No such certification.")
+    return professional, certification
+
+
+@login_required
+def certification_detail(request: HttpRequest, certification_id: int) -> HttpResponse:
+    professional, certification = _own_certification(request, certification_id)
+    standing = standing_of(professional, timezone.localdate())
+    result = next((r for c, r in standing.rows() if c.pk == certification.pk), None)
+    entries = {str(e.pk): e for e in standing.credits}
+    credit_rows = [(entries[r.id], r, explain.reason(r.outcome, r.rules))
+                   for r in result.credits] if result else []
+    history = History.objects.filter(professional=professional, object_type="certification",
+                                     object_id=certification.pk).order_by("-at", "-id")
+    return render(request, "front/certification.html", {
+        "professional": professional, "certification": certification, "result": result,
+        "label": label(certification), "credit_rows": credit_rows,
+        "status_words": explain.STATUSES.get(result.status, "") if result else "",
+        "blockers": explain.blockers(result, certification) if result else [],
+        "cycles": Cycle.objects.filter(certification=certification).order_by("-number"),
+        "cpr_form": describe(CprForm(initial={
+            "cpr_aed_valid_until": certification.cpr_aed_valid_until})),
+        "history": history, "as_of": standing.evaluation.as_of,
+    })
+
+
+@require_POST
+@login_required
+def certification_cpr(request: HttpRequest, certification_id: int) -> HttpResponse:
+    professional, certification = _own_certification(request, certification_id)
+    form = CprForm(request.POST)
+    if form.is_valid():
+        do_update_certification(certification, actor=request.user,
+                                cpr_aed_valid_until=form.cleaned_data["cpr_aed_valid_until"])
+        messages.success(request, "Saved the CPR/AED date.")
+        return redirect("certification", certification.pk)
+    messages.error(request, "CPR/AED valid until: " + " ".join(
+        form.errors.get("cpr_aed_valid_until", [])))
+    return redirect("certification", certification.pk)

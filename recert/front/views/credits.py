@@ -1,0 +1,187 @@
+"""The credit log: both tabs with how each entry counted, one entry's page and history,
+edit, delete and undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recert.core.actions.credits import (
+    do_attach_document,
+    do_delete_credit_entry,
+    do_restore_credit_entry,
+    do_update_credit_entry,
+)
+from recert.core.evaluation import standing_of
+from recert.core.models import CreditEntry, History
+from recert.front import explain
+from recert.front.forms import FORMAT_LABELS, CreditForm, DateInput, describe
+from recert.front.views.common import label, own_professional
+from recert.front.views.report import form_context
+from recert.rules import model as rules_model
+
+SORTS = {
+    "-earned_on": ("Date earned, newest first", lambda e: (e.earned_on, e.pk), True),
+    "earned_on": ("Date earned, oldest first", lambda e: (e.earned_on, e.pk), False),
+    "-reported_on": ("Date reported, newest first", lambda e: (e.reported_on, e.pk), True),
+    "title": ("Course name", lambda e: (e.title.lower(), e.pk), False),
+    "provider": ("Provider", lambda e: (e.provider.lower(), e.pk), False),
+    "format": ("Format", lambda e: (e.format, e.pk), False),
+    "-amount": ("Amount, largest first", lambda e: (e.amount, e.pk), True),
+}
+UNDO_KEY = "recert_undo"
+
+
+class FilterForm(forms.Form):
+    tab = forms.ChoiceField(choices=[("current", "Current cycle"), ("all", "All credits")],
+                            required=False)
+    date_from = forms.DateField(label="Earned from", required=False, widget=DateInput(),
+                                error_messages={"invalid": "Enter a date as MM/DD/YYYY."})
+    date_to = forms.DateField(label="Earned to", required=False, widget=DateInput(),
+                              error_messages={"invalid": "Enter a date as MM/DD/YYYY."})
+    format = forms.ChoiceField(label="Format", required=False, choices=[("", "Any format")] + [
+        (f, FORMAT_LABELS.get(f, f)) for f in rules_model.FORMATS])
+    provider = forms.CharField(label="Provider", required=False, max_length=200)
+    outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any outcome")] + [
+        (o, explain.outcome_words(o)) for o in rules_model.OUTCOMES])
+    sort = forms.ChoiceField(label="Sort by", required=False,
+                             choices=[(k, v[0]) for k, v in SORTS.items()])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date. Enter a date "
+                                      "on or after the start date.")
+        return data
+
+
+@dataclass(frozen=True)
+class Counted:
+    label: str
+    outcome: str
+    counted: object
+    reason: str
+
+
+def _counted_by_entry(standing) -> dict[str, list[Counted]]:
+    counted: dict[str, list[Counted]] = {}
+    for certification, result in standing.rows():
+        if result is None:
+            continue
+        for c in result.credits:
+            counted.setdefault(c.id, []).append(
+                Counted(label(certification), c.outcome, c.counted,
+                        explain.reason(c.outcome, c.rules)))
+    return counted
+
+
+@login_required
+def credit_list(request: HttpRequest) -> HttpResponse:
+    professional = own_professional(request)
+    standing = standing_of(professional, timezone.localdate())
+    filters = FilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    if filters.is_bound and not filters.is_valid():
+        # Keep the valid filters, drop the invalid ones (their messages are shown).
+        values = {k: v for k, v in filters.cleaned_data.items() if k not in filters.errors}
+    tab = values.get("tab") or "current"
+    counted = _counted_by_entry(standing)
+    cycles = [r.cycle for _, r in standing.rows() if r is not None]
+    rows = []
+    for entry in standing.credits:
+        if tab == "current" and not any(entry.earned_on in c for c in cycles):
+            continue
+        if values.get("date_from") and entry.earned_on < values["date_from"]:
+            continue
+        if values.get("date_to") and entry.earned_on > values["date_to"]:
+            continue
+        if values.get("format") and entry.format != values["format"]:
+            continue
+        if values.get("provider") and values["provider"].lower() not in entry.provider.lower():
+            continue
+        per = counted.get(str(entry.pk), [])
+        if values.get("outcome") and not any(c.outcome == values["outcome"] for c in per):
+            continue
+        rows.append((entry, per))
+    sort = values.get("sort") or "-earned_on"
+    _, key, reverse = SORTS[sort]
+    rows.sort(key=lambda row: key(row[0]), reverse=reverse)
+    undo = request.session.pop(UNDO_KEY, None)
+    query = request.GET.copy()
+    query.pop("tab", None)
+    return render(request, "front/credits.html", {
+        "professional": professional, "rows": rows, "tab": tab, "filters": describe(filters),
+        "labels": [label(c) for c, r in standing.rows() if r is not None],
+        "undo": undo, "query": query.urlencode(), "total": len(standing.credits),
+    })
+
+
+def _own_entry(request: HttpRequest, entry_id: int, *, deleted_too: bool = False):
+    professional = own_professional(request)
+    manager = CreditEntry.all_objects if deleted_too else CreditEntry.objects
+    entry = manager.filter(professional=professional, pk=entry_id).first()
+    if entry is None:
+        raise Http404("No such credit entry.")
+    return professional, entry
+
+
+@login_required
+def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    professional, entry = _own_entry(request, entry_id)
+    standing = standing_of(professional, timezone.localdate())
+    history = History.objects.filter(
+        professional=professional, object_type="creditentry", object_id=entry.pk
+    ).select_related("actor").order_by("-at", "-id")
+    return render(request, "front/credit_detail.html", {
+        "entry": entry, "counted": _counted_by_entry(standing).get(str(entry.pk), []),
+        "documents": list(entry.documents.all()), "history": history,
+        "format_label": FORMAT_LABELS.get(entry.format, entry.format),
+    })
+
+
+@login_required
+def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
+    professional, entry = _own_entry(request, entry_id)
+    documents = list(entry.documents.all())
+    context = form_context(professional)
+    form = CreditForm(request.POST or None, request.FILES or None,
+                      initial=CreditForm.initial_from(entry), documents_on_file=len(documents),
+                      **context["form_kwargs"])
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            do_update_credit_entry(entry, actor=request.user, **form.entry_fields())
+            for uploaded in form.cleaned_data["documents"]:
+                do_attach_document(entry, uploaded, actor=request.user)
+        messages.success(request, f"Saved “{entry.title}”.")
+        return redirect("credit", entry.pk)
+    return render(request, "front/report.html", {
+        "form": describe(form), "entry": entry, "documents": documents,
+        "heading": f"Edit “{entry.title}”", **context["page"],
+    })
+
+
+@require_POST
+@login_required
+def credit_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    _, entry = _own_entry(request, entry_id)
+    do_delete_credit_entry(entry, actor=request.user)
+    request.session[UNDO_KEY] = {"id": entry.pk, "title": entry.title}
+    return redirect("credits")
+
+
+@require_POST
+@login_required
+def credit_restore(request: HttpRequest, entry_id: int) -> HttpResponse:
+    _, entry = _own_entry(request, entry_id, deleted_too=True)
+    do_restore_credit_entry(entry, actor=request.user)
+    messages.success(request, f"Restored “{entry.title}”.")
+    return redirect("credits")

@@ -1,0 +1,63 @@
+"""The dashboard: where each certification stands, as the engine says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from recert.core.evaluation import standing_of
+from recert.front import explain
+from recert.front.charts import Chart, progress_chart
+from recert.front.views.common import label, professional_of
+
+
+@dataclass(frozen=True)
+class Card:
+    certification: object
+    result: object
+    label: str
+    status_words: str
+    blockers: list[str]
+    days_left: int
+    gauge_now: Decimal
+    percent: int
+    chart: Chart
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    professional = professional_of(request)
+    if professional is None:
+        return render(request, "front/no_profile.html")
+    as_of = timezone.localdate()
+    standing = standing_of(professional, as_of)
+    earned_on = {str(e.pk): e.earned_on for e in standing.credits}
+    cards = []
+    labels = {}
+    for certification, result in standing.rows():
+        labels[str(certification.pk)] = label(certification)
+        if result is None:
+            continue
+        # aria-valuenow must stay within min..max; the text label says the full amount.
+        now = min(result.earned, result.required)
+        percent = int(now * 100 / result.required) if result.required else 100
+        cards.append(Card(
+            certification=certification, result=result, label=label(certification),
+            status_words=explain.STATUSES.get(result.status, result.status),
+            blockers=explain.blockers(result, certification),
+            days_left=(result.cycle.end - as_of).days, gauge_now=now, percent=percent,
+            chart=progress_chart(result, earned_on, as_of),
+        ))
+    groups = [
+        {"group": g, "labels": [labels.get(i, i) for i in g.certifications]}
+        for g in standing.evaluation.renewals if len(g.certifications) > 1
+    ]
+    return render(request, "front/dashboard.html", {
+        "professional": professional, "cards": cards, "groups": groups,
+        "rows": standing.rows(), "credit_count": len(standing.credits), "as_of": as_of,
+    })

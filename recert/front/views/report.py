@@ -1,0 +1,153 @@
+"""Report a credit (ACSM-FORM-1 plus unit and awarding organization), its live preview
+by the engine, and the ACE course catalog lookup."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from recert.core.actions.credits import do_attach_document, do_create_credit_entry
+from recert.core.evaluation import preview_of, standing_of
+from recert.core.models import Course
+from recert.front import explain
+from recert.front.forms import OTHER, PROVIDERS, CreditForm, describe, draft_values
+from recert.front.views.common import label, own_professional
+from recert.rules import CreditIn, load_policies
+from recert.rules import model as rules_model
+
+DRAFT_ID = "draft"
+# Fields the catalog fills in; the rest of what was typed is kept.
+FILLED = ["title", "amount", "unit", "credit_type", "awarded_by", "provider", "provider_other",
+          "format"]
+
+
+def form_context(professional) -> dict:
+    """What the form needs to check a date and a document: the engine's current cycles and
+    the policies of the user's bodies."""
+    policies = load_policies()
+    standing = standing_of(professional, timezone.localdate())
+    cycles, bodies = [], {}
+    for certification, result in standing.rows():
+        if result is None or result.status == rules_model.INVALID:
+            continue
+        cycles.append((label(certification), result.cycle.start, result.cycle.end))
+        code = certification.program.body.code
+        if code in policies.bodies:
+            bodies[code] = policies.bodies[code]
+    ace = policies.bodies.get("ACE")
+    ace_numbers = ace.param("course_numbers", timezone.localdate(), default=None) if ace else None
+    return {
+        "form_kwargs": {"cycles": cycles, "bodies": list(bodies.values()),
+                        "ace_numbers": ace_numbers},
+        "page": {"cycles": cycles, "has_certifications": bool(standing.certifications)},
+    }
+
+
+def catalog_course(number: str) -> Course | None:
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    return Course.objects.select_related("body").filter(course_number=number).first()
+
+
+def filled_from(data, course: Course) -> dict:
+    values = data.dict() if hasattr(data, "dict") else dict(data)
+    known = course.provider in PROVIDERS
+    values.update({
+        "title": course.title, "amount": format(course.credits.normalize(), "f"), "unit": "cec",
+        "credit_type": "cec", "awarded_by": course.body.code,
+        "provider": course.provider if known else OTHER,
+        "provider_other": "" if known else course.provider,
+        "course_number": course.course_number,
+    })
+    if not values.get("format"):
+        values["format"] = course.format
+    return values
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    professional = own_professional(request)
+    context = form_context(professional)
+    if request.method == "POST" and "lookup" in request.POST:
+        # Without JavaScript: "Look up" fills the form from the catalog and saves nothing.
+        course = catalog_course(request.POST.get("course_number"))
+        data = filled_from(request.POST, course) if course else request.POST
+        form = CreditForm(initial=data, **context["form_kwargs"])
+        if course is None:
+            messages.info(request, "That course number is not in the catalog: enter the "
+                                   "credits from your certificate.")
+        return render(request, "front/report.html", {
+            "form": describe(form), "heading": "Report a credit", **context["page"]})
+    form = CreditForm(request.POST or None, request.FILES or None, **context["form_kwargs"])
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            entry = do_create_credit_entry(professional, actor=request.user,
+                                           **form.entry_fields())
+            for uploaded in form.cleaned_data["documents"]:
+                do_attach_document(entry, uploaded, actor=request.user)
+        messages.success(request, f"Reported “{entry.title}”. Here is how it counts.")
+        return redirect("credit", entry.pk)
+    return render(request, "front/report.html", {
+        "form": describe(form), "heading": "Report a credit", **context["page"]})
+
+
+@require_POST
+@login_required
+def preview(request: HttpRequest) -> HttpResponse:
+    """How the draft would count for each certification; nothing is stored."""
+    professional = own_professional(request)
+    values = draft_values(request.POST)
+    rows, problem = [], None
+    if values is None:
+        problem = "Enter the date, format, number of credits and unit to see how it counts."
+    else:
+        replaces = request.POST.get("entry")
+        try:
+            standing = preview_of(professional, timezone.localdate(),
+                                  CreditIn(id=DRAFT_ID, **values),
+                                  replaces=int(replaces) if replaces and replaces.isdigit()
+                                  else None)
+        except (KeyError, ValueError, ArithmeticError):
+            problem = "This combination cannot be evaluated yet; check the format and unit."
+        else:
+            for certification, result in standing.rows():
+                if result is None:
+                    continue
+                c = result.credit(DRAFT_ID)
+                rows.append({"label": label(certification), "outcome": c.outcome,
+                             "outcome_words": explain.outcome_words(c.outcome),
+                             "counted": c.counted, "converted": c.converted,
+                             "reason": explain.reason(c.outcome, c.rules),
+                             "earned": result.earned, "required": result.required})
+    return render(request, "front/_preview.html", {"rows": rows, "problem": problem})
+
+
+@require_POST
+@login_required
+def course_lookup(request: HttpRequest) -> HttpResponse:
+    """Fills the form's fields from the catalog (htmx out-of-band swaps) when the number is
+    known; otherwise says what is accepted."""
+    professional = own_professional(request)
+    number = (request.POST.get("course_number") or "").strip().upper()
+    course = catalog_course(number)
+    form = None
+    if course is not None:
+        context = form_context(professional)
+        form = describe(CreditForm(initial=filled_from(request.POST, course),
+                                   **context["form_kwargs"]))
+    numbers = load_policies().bodies["ACE"].param("course_numbers", timezone.localdate(),
+                                                  default=None)
+    response = render(request, "front/_lookup.html", {
+        "course": course, "number": number, "form": form, "filled": FILLED,
+        "example": numbers["example"] if numbers else "",
+        "looks_ace": bool(numbers) and number[:2] in ("CE", "CP", "CA", "CS", "CL"),
+    })
+    if course is not None:
+        response["HX-Trigger"] = "recert:filled"
+    return response
