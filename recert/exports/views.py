@@ -1,0 +1,158 @@
+"""Transcript downloads (xlsx, CSV, PDF), the print view, and the private calendar feed.
+
+Nothing here takes a professional's id: every page works on request.user's own record, so
+no URL can reach someone else's. The calendar feed is the exception by design: its secret
+token is the capability.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from recert.core.evaluation import standing_of
+from recert.core.models import Professional
+from recert.exports import transcript as tx
+from recert.exports.actions import calendar_feed_of, do_issue_calendar_feed
+from recert.exports.deadlines import calendar_ics, deadlines_of
+from recert.exports.models import CalendarFeed
+
+FORMATS = {
+    "xlsx": ("Excel spreadsheet (.xlsx)",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("CSV (.csv)", "text/csv; charset=utf-8"),
+    "pdf": ("PDF (.pdf)", "application/pdf"),
+}
+PRINT_CSS = "exports/print.css"
+
+
+def own_professional(request: HttpRequest) -> Professional:
+    professional = Professional.objects.filter(user=request.user).first()
+    if professional is None:
+        raise Http404("No professional record for this account.")
+    return professional
+
+
+def _transcript(request: HttpRequest, scope: str) -> tx.Transcript:
+    if scope not in tx.SCOPES:
+        raise Http404("No such transcript.")
+    professional = own_professional(request)
+    standing = standing_of(professional, timezone.localdate())
+    return tx.build_transcript(standing, professional.full_name, scope)
+
+
+def _filename(transcript: tx.Transcript, extension: str) -> str:
+    name = slugify(transcript.professional_name) or "record"
+    return f"recert-transcript-{name}-{transcript.scope}-{transcript.as_of.isoformat()}.{extension}"
+
+
+@login_required
+@require_GET
+def transcript_page(request: HttpRequest) -> HttpResponse:
+    professional = own_professional(request)
+    choices = [
+        (scope, label, [(fmt, FORMATS[fmt][0], reverse("exports:transcript_download",
+                                                       args=[scope, fmt])) for fmt in FORMATS])
+        for scope, label in tx.SCOPES.items()
+    ]
+    return render(request, "exports/transcript.html", {
+        "professional": professional, "choices": choices,
+    })
+
+
+@login_required
+@require_GET
+def transcript_print(request: HttpRequest, scope: str) -> HttpResponse:
+    transcript = _transcript(request, scope)
+    return render(request, "exports/print.html", {
+        "transcript": transcript, "other_scopes": tx.SCOPES,
+    })
+
+
+def transcript_document(transcript: tx.Transcript):
+    """The laid-out PDF pages (WeasyPrint), from the print view's markup and print stylesheet."""
+    from weasyprint import CSS, HTML
+
+    html = render_to_string("exports/transcript_pdf.html", {"transcript": transcript})
+    return HTML(string=html).render(stylesheets=[CSS(filename=finders.find(PRINT_CSS))])
+
+
+def transcript_pdf(transcript: tx.Transcript) -> bytes:
+    return transcript_document(transcript).write_pdf()
+
+
+@login_required
+@require_GET
+def transcript_download(request: HttpRequest, scope: str, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404("No such format.")
+    transcript = _transcript(request, scope)
+    if fmt == "xlsx":
+        body = tx.transcript_xlsx(transcript)
+    elif fmt == "csv":
+        body = tx.transcript_csv(transcript)
+    else:
+        body = transcript_pdf(transcript)
+    response = HttpResponse(body, content_type=FORMATS[fmt][1])
+    # The PDF opens in the browser; spreadsheets are saved.
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{_filename(transcript, fmt)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- calendar --------------------------------------------------------------------------------
+
+def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> tuple[str, str]:
+    url = request.build_absolute_uri(reverse("exports:calendar_feed", args=[feed.token]))
+    return url, "webcal://" + url.split("://", 1)[1]
+
+
+@login_required
+@require_GET
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    professional = own_professional(request)
+    feed = calendar_feed_of(professional)
+    if feed is None:
+        feed = do_issue_calendar_feed(professional, actor=request.user)
+    url, webcal = _feed_urls(request, feed)
+    standing = standing_of(professional, timezone.localdate())
+    response = render(request, "exports/calendar.html", {
+        "professional": professional, "feed": feed, "feed_url": url, "webcal_url": webcal,
+        "deadlines": deadlines_of(standing), "as_of": standing.evaluation.as_of,
+    })
+    # The page shows a secret URL: keep it out of referrers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    professional = own_professional(request)
+    do_issue_calendar_feed(professional, actor=request.user)
+    messages.success(request, "Your calendar has a new private address. The old address no "
+                              "longer works: subscribe again with the new one.")
+    return redirect("exports:calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = get_object_or_404(CalendarFeed.objects.select_related("professional"), token=token)
+    standing = standing_of(feed.professional, timezone.localdate())
+    body = calendar_ics(deadlines_of(standing), name=feed.professional.full_name,
+                        stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="recert-deadlines.ics"'
+    response["Cache-Control"] = "private, max-age=0"
+    response["X-Robots-Tag"] = "noindex"
+    return response
