@@ -1,0 +1,115 @@
+"""The nightly job: statuses into grace and invalid as the engine says, and each reminder
+once per cycle — run twice, or after days of not running (ACSM-GRACE-1, ACE-WINDOW-1)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from renewals_support import log, pay_offline
+
+from recert.core.actions.certifications import do_create_certification
+from recert.core.models import History
+from recert.renewals.models import Reminder
+from recert.renewals.reminders import run_nightly
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(day: date):
+    call_command("nightly", as_of=day.isoformat(), verbosity=0)
+
+
+def _kinds():
+    return list(Reminder.objects.order_by("sent_at", "id").values_list("kind", flat=True))
+
+
+def test_run_twice_sends_nothing_twice(alice, alice_cpt):
+    _run(date(2028, 3, 1))
+    _run(date(2028, 3, 1))
+    _run(date(2028, 3, 2))
+    assert len(mail.outbox) == 1 and _kinds() == ["renewal_info"]
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.com"]
+    assert "time to renew this year" in message.subject
+    assert "0 of 45 reported; 45 still missing" in message.body
+    assert "You have not reported the required CECs" in message.body
+    assert "Amount due on renewal: $45.00" in message.body
+
+
+def test_every_reminder_on_its_day_then_invalid(alice, alice_cpt):
+    days = [date(2028, 3, 1), date(2028, 10, 2), date(2028, 12, 1), date(2028, 12, 24),
+            date(2029, 1, 1), date(2029, 5, 31), date(2029, 7, 1)]
+    for day in days:
+        _run(day)
+        _run(day)
+    assert _kinds() == ["renewal_info", "days_90", "days_30", "days_7", "grace_started",
+                        "grace_ending"]
+    assert len(mail.outbox) == 6
+    grace = mail.outbox[4]
+    assert "inactive" in grace.subject and "June 30, 2029" in grace.body
+    assert "fee $45.00 + late fee $25.00" in grace.body and "$70.00" in grace.body
+    statuses = [h.changes["status"] for h in History.objects.filter(action="status_change")]
+    assert statuses == [["active", "grace"], ["grace", "invalid"]]
+    assert History.objects.filter(action="send_reminder").count() == 6
+
+
+def test_after_days_without_running_only_the_latest_due_is_sent(alice, alice_cpt):
+    _run(date(2028, 12, 26))
+    assert _kinds() == ["days_7"] and len(mail.outbox) == 1
+    _run(date(2028, 12, 27))
+    assert len(mail.outbox) == 1
+    # Months later, straight into the end of grace: one reminder, and the status catches up.
+    _run(date(2029, 6, 2))
+    assert _kinds() == ["days_7", "grace_ending"] and len(mail.outbox) == 2
+    alice_cpt.refresh_from_db()
+    assert alice_cpt.status == "grace"
+
+
+def test_renewed_certification_gets_no_more_reminders_for_the_closed_cycle(
+        client, alice, alice_cpt, sam):
+    import time_machine
+    from renewals_support import renewal_form
+
+    from recert.renewals.models import Invoice
+
+    log(alice, date(2026, 2, 1), "45", "ACSM")
+    _run(date(2028, 3, 1))
+    with time_machine.travel(date(2028, 4, 1), tick=False):
+        client.force_login(alice.user)
+        renewal_form(client, alice_cpt)
+        pay_offline(Invoice.objects.get(), sam)
+    _run(date(2028, 10, 2))
+    _run(date(2029, 1, 2))
+    assert _kinds() == ["renewal_info"]
+    alice_cpt.refresh_from_db()
+    assert alice_cpt.status == "active"
+    # The new cycle's own reminders come in its final year.
+    _run(date(2031, 3, 1))
+    assert _kinds() == ["renewal_info", "renewal_info"]
+
+
+def test_ace_has_no_grace_and_becomes_invalid_after_the_cycle(alice, programs, sam):
+    pt = do_create_certification(alice, programs[("ACE", "PT")], date(2025, 6, 10), actor=sam)
+    report = run_nightly(date(2027, 7, 1))
+    pt.refresh_from_db()
+    assert pt.status == "invalid" and report.status_changes == 1
+    assert report.reminders == 0
+    assert not Reminder.objects.filter(kind__in=["grace_started", "grace_ending"]).exists()
+
+
+def test_recert_nightly_command_line(alice, alice_cpt, capsys):
+    from recert.cli import main
+
+    assert main(["nightly", "--as-of", "2028-03-01"]) == 0
+    assert "1 reminders sent" in capsys.readouterr().out
+    assert len(mail.outbox) == 1
+
+
+def test_bad_as_of_date_is_an_error(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("nightly", as_of="yesterday")
