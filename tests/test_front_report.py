@@ -1,0 +1,217 @@
+"""Report a credit: every bad input says what and keeps the rest; preview; catalog; documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from recert.core.actions.certifications import do_create_certification
+from recert.core.models import CreditEntry
+
+pytestmark = pytest.mark.usefixtures("media")
+TODAY = date(2026, 6, 1)
+PDF = b"%PDF-1.4\n% a certificate\n"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def alice_ace(alice, programs, sam):
+    return do_create_certification(alice, programs[("ACE", "PT")], date(2025, 3, 15), actor=sam)
+
+
+def form(**overrides):
+    data = {"earned_on": "2026-03-14", "format": "workshop", "amount": "8", "unit": "hour",
+            "credit_type": "cec", "awarded_by": "NASM", "course_number": "",
+            "provider": "NASM", "provider_other": "", "title": "Strength Summit", "grade": "",
+            "published_on": ""}
+    data.update(overrides)
+    return data
+
+
+def post(client, **overrides):
+    return client.post(reverse("report"), form(**overrides))
+
+
+def assert_kept(body: str, *values: str):
+    for value in values:
+        assert value in body, value
+
+
+def test_report_creates_entry_and_shows_how_it_counts(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    response = post(client)
+    entry = CreditEntry.objects.get()
+    assert response.status_code == 302 and response.url == reverse("credit", args=[entry.pk])
+    assert (entry.amount, entry.unit, entry.provider) == (Decimal("8"), "hour", "NASM")
+    page = client.get(response.url).content.decode()
+    assert "ACSM CPT: 8" in page and "ACSM-CONV-HOUR" in page
+
+
+def test_date_outside_every_cycle_is_refused_with_the_cycles(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    response = post(client, earned_on="2024-10-01")
+    body = response.content.decode()
+    assert response.status_code == 200 and not CreditEntry.objects.exists()
+    assert "10/01/2024 is outside every active cycle" in body
+    assert "ACSM CPT 03/15/2025–12/31/2028" in body
+    assert_kept(body, 'value="Strength Summit"', 'value="8"', 'value="2024-10-01"')
+    assert 'aria-describedby="id_earned_on_helptext id_earned_on_error"' in body
+
+
+def test_future_date_refused(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = post(client, earned_on="2026-07-01").content.decode()
+    assert "07/01/2026 is in the future" in body
+
+
+@pytest.mark.parametrize("amount, message", [
+    ("-2", "cannot be negative"),
+    ("eight", "Enter the number of credits as a number, like 1.5 or 10."),
+])
+def test_bad_amount(client, alice, alice_cpt, amount, message):
+    client.force_login(alice.user)
+    body = post(client, amount=amount).content.decode()
+    assert message in body and not CreditEntry.objects.exists()
+    assert_kept(body, 'value="Strength Summit"', 'value="2026-03-14"', f'value="{amount}"')
+    assert 'id="id_amount_error"' in body
+
+
+def test_other_provider_needs_its_name(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = post(client, provider="__other__").content.decode()
+    assert "Type the provider&#x27;s name: it is required when the provider is Other." in body
+    assert_kept(body, 'value="Strength Summit"', '<option value="__other__" selected>')
+    response = post(client, provider="__other__", provider_other="Local Gym Academy")
+    assert response.status_code == 302
+    assert CreditEntry.objects.get().provider == "Local Gym Academy"
+
+
+def test_document_required_where_policy_says(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = post(client, format="college_course", unit="semester_hour", amount="3",
+                grade="B", provider="College or university").content.decode()
+    assert "Upload a document for a college course entry (ACSM-DOC-1)" in body
+    assert_kept(body, 'value="3"', '<option value="B" selected>')
+    assert not CreditEntry.objects.exists()
+    data = form(format="college_course", unit="semester_hour", amount="3", grade="B",
+                provider="College or university")
+    data["documents"] = SimpleUploadedFile("transcript.pdf", PDF, "application/pdf")
+    response = client.post(reverse("report"), data)
+    assert response.status_code == 302
+    entry = CreditEntry.objects.get()
+    assert entry.documents.get().content_type == "application/pdf"
+
+
+def test_document_not_required_for_a_workshop(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    assert post(client).status_code == 302
+
+
+def test_bad_file_content_refused(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    data = form(format="teaching", title="Teaching squats")
+    data["documents"] = SimpleUploadedFile("cert.pdf", b"MZ not a pdf at all", "application/pdf")
+    body = client.post(reverse("report"), data).content.decode()
+    assert "cert.pdf: This file is not a PDF, JPEG or PNG document" in body
+    assert_kept(body, 'value="Teaching squats"')
+    assert not CreditEntry.objects.exists()
+
+
+def test_malformed_ace_number_refused_with_format(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = post(client, awarded_by="ACE", course_number="AC1234").content.decode()
+    assert "is not an ACE course number" in body and "CA23456 or CEP123456" in body
+    assert_kept(body, 'value="AC1234"', 'value="Strength Summit"')
+    # Another organization's own numbering is not held to ACE's format.
+    assert post(client, course_number="NASM-77").status_code == 302
+
+
+def test_college_grade_and_selftest_date_are_asked_for(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = post(client, format="college_course", unit="semester_hour").content.decode()
+    assert "Choose the grade on your transcript" in body
+    body = post(client, format="self_test", unit="item", amount="1").content.decode()
+    assert "Enter the issue&#x27;s publication date" in body
+
+
+def test_preview_three_semester_hours_b(client, alice, alice_cpt, alice_ace):
+    client.force_login(alice.user)
+    response = client.post(reverse("credit_preview"), form(
+        format="college_course", unit="semester_hour", amount="3", grade="B",
+        awarded_by="OTHER", provider="College or university"))
+    body = response.content.decode()
+    assert "ACSM CPT: <span class=\"preview-counted\">30</span> counted" in body
+    assert "ACE PT: <span class=\"preview-counted\">3</span> counted" in body
+    assert "ACSM-COLLEGE-1" in body and "ACE-COLLEGE-1" in body
+    assert not CreditEntry.objects.exists()
+
+
+def test_preview_teaching_over_the_cap(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = client.post(reverse("credit_preview"), form(
+        format="teaching", amount="8", unit="hour")).content.decode()
+    assert '<span class="preview-counted">5</span>' in body
+    assert "capped: " in body and "at most 5" in body and "(ACSM-CAP-YEAR)" in body
+
+
+def test_preview_with_too_little_typed(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = client.post(reverse("credit_preview"), form(amount="")).content.decode()
+    assert "Enter the date, format, number of credits and unit" in body
+
+
+def test_catalog_lookup_fills_the_course(client, alice, alice_cpt, alice_ace):
+    client.force_login(alice.user)
+    response = client.post(reverse("course_lookup"), form(course_number="cep123456",
+                                                          title="", amount=""))
+    body = response.content.decode()
+    assert response["HX-Trigger"] == "recert:filled"
+    assert "Functional Training for Older Adults" in body and 'hx-swap-oob="true"' in body
+    assert 'value="0.7"' in body and '<option value="ACE" selected>' in body
+    unknown = client.post(reverse("course_lookup"), form(course_number="CA99999")).content
+    assert b"not in the course catalog" in unknown and b"CA23456 or CEP123456" in unknown
+
+
+def test_catalog_lookup_without_javascript(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = client.post(reverse("report"), form(course_number="CA23456", title="",
+                                               lookup="1")).content.decode()
+    assert 'value="Kettlebell Foundations"' in body and 'value="Fitness Education Partners"' in body
+    assert not CreditEntry.objects.exists()
+
+
+def test_ace_course_by_number_counts_for_both(client, alice, alice_cpt, alice_ace):
+    client.force_login(alice.user)
+    post(client, course_number="CEP123456", awarded_by="ACE", provider="ACE", amount="0.7",
+         unit="cec", format="online_course", title="Functional Training for Older Adults")
+    entry = CreditEntry.objects.get()
+    body = client.get(reverse("credit", args=[entry.pk])).content.decode()
+    assert "ACSM CPT: 7" in body and "ACE PT: 0.7" in body and "ACE-COURSE-1" in body
+
+
+def test_no_certification_yet(client, alice, programs):
+    client.force_login(alice.user)
+    body = post(client).content.decode()
+    assert "Add a certification first" in body
+
+
+def test_staff_without_profile_gets_404(client, sam):
+    client.force_login(sam)
+    assert client.get(reverse("report")).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    for name in ("report", "credits", "certifications"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert client.post(reverse("credit_preview")).status_code == 302
