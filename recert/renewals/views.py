@@ -36,6 +36,7 @@ from recert.renewals.forms import ContactDetailsForm, RenewalForm
 from recert.renewals.models import Invoice
 from recert.renewals.quotes import quote_renewal
 from recert.renewals.receipts import receipt_pdf
+from recert.rules import format_decimal
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ def start(request: HttpRequest, certification_id: int) -> HttpResponse:
                 return redirect("renewals:invoice", number=renewal.invoice.number)
     else:
         form = RenewalForm(initial={
-            "cecs_through_body": quote.cecs_through_body,
-            "cecs_other": quote.cecs_other,
+            "cecs_through_body": format_decimal(quote.cecs_through_body),
+            "cecs_other": format_decimal(quote.cecs_other),
             "cpr_aed_valid_until": quote.certification.cpr_aed_valid_until,
         }, **kwargs)
     context["form"] = form
