@@ -97,7 +97,8 @@ def test_owner_sees_and_regenerates_the_address(client, alice, alice_cpt):
     body = response.content.decode()
     assert f"/calendar/{feed.token}.ics" in body and "webcal://" in body
     assert "cycle ends" in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
     # The same address on the next visit.
     client.get(reverse("exports:calendar"))
     assert CalendarFeed.objects.get(professional=alice).token == feed.token

@@ -129,8 +129,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "professional": professional, "feed": feed, "feed_url": url, "webcal_url": webcal,
         "deadlines": deadlines_of(standing), "as_of": standing.evaluation.as_of,
     })
-    # The page shows a secret URL: keep it out of referrers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The page shows a secret URL: keep it out of shared caches. (The site's "same-origin"
+    # referrer policy already keeps it from other sites; "no-referrer" would make the
+    # browser send "Origin: null" with the regenerate form and fail the CSRF check.)
     response["Cache-Control"] = "private, no-store"
     return response
 
