@@ -87,7 +87,8 @@ def run_nightly(today: date, *, actor=None) -> RunReport:
         for certification, result in standing.rows():
             if result is None:
                 continue
-            if do_set_status(certification, result.status, actor=actor):
+            if certification.status != result.status and do_set_status(
+                    certification, result.status, actor=actor):
                 report.status_changes += 1
             cycle = certification.current_cycle()
             if cycle is None:
