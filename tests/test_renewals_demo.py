@@ -20,3 +20,24 @@ def test_demo_renewals_load_twice(settings):
     assert len(first) == 1  # Riley Ready can renew today
     load_demo_renewals(today)
     assert Renewal.objects.count() == len(first) == Invoice.objects.count()
+
+
+class _Body:
+    def __init__(self, multi):
+        self.multi = multi
+
+    def param(self, name, on):
+        assert name == "multi_renewal"
+        return self.multi
+
+
+@pytest.mark.parametrize(("multi", "together"), [
+    ({"combine": True, "additional_fee": "5.00"}, True),
+    ({"combine": False}, False),
+    ({"fee": "highest_plus_additional", "additional_fee": "5.00"}, True),
+    ({"fee": "sum"}, False),
+])
+def test_which_bodies_renew_together_is_read_from_the_policy(multi, together):
+    from recert.renewals.quotes import renews_together
+
+    assert renews_together(_Body(multi), date(2026, 1, 1)) is together

@@ -95,10 +95,14 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
     if not _renewable(result):
         quote.refusals.extend(blocker_text(b) for b in result.renewal.blockers)
         return quote
+    body = load_policies().bodies[body_code]
     group = _group_of(standing, str(certification.pk))
+    if group is None or not renews_together(body, as_of):
+        # Each certification renews and pays on its own (ACE-MULTI-1).
+        group = RenewalGroup(body_code, (str(certification.pk),), result.required,
+                             result.renewal.fee, result.renewal.late_fee, result.cycle.end)
     member_ids = [i for i in group.certifications if _renewable(rows[i][1])]
     quote.members = [rows[i] for i in member_ids]
-    body = load_policies().bodies[body_code]
     quote.cpr_aed_required = bool(body.param("cpr_aed_required", as_of)["required"])
     results = [r for _, r in quote.members]
     quote.required = max(r.required for r in results)
@@ -113,6 +117,15 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
         quote.lines.append(Line("Late fee (renewal during the grace period)", quote.late_fee))
     quote.cecs_through_body, quote.cecs_other = _split_counted(standing, quote, body_code)
     return quote
+
+
+def renews_together(body, as_of: date) -> bool:
+    """Whether the body renews certifications whose cycles end together on one invoice
+    (ACSM-MULTI-FEE: highest fee + an additional fee each) or each on its own."""
+    multi = body.param("multi_renewal", as_of)
+    if "combine" in multi:
+        return bool(multi["combine"])
+    return multi.get("fee") == "highest_plus_additional"
 
 
 def _names(members) -> str:
