@@ -147,27 +147,28 @@ def _decide_credits(
         before = credit.earned_on < cert.certified_on
         inside = credit.earned_on in cycle and not before
 
-        # A repeat of a course already counted (RULES.md ACSM-SAME-1, ACE-SAME-1,
-        # ACSM-TEACH-REPEAT). Scope "cycle" looks inside this cycle only; "ever" at
-        # everything earned since certification.
-        same = body.param("same_course", credit.earned_on)
-        key = _course_key(credit)
-        counts_here = decision.outcome == ACCEPTED and not before
-        if counts_here and (inside or same["scope"] == "ever"):
-            if inside and key in seen_courses:
-                decision = _Decision(REJECTED, decision.converted)
-                decision.add(same["rules_by_format"].get(credit.format, same["rule"]))
-            else:
-                seen_courses.add(key)
-
         if before:
             rule = body.param("before_certification", credit.earned_on)
             decision = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
         elif not inside:
             rule = body.param("outside_cycle", credit.earned_on)
-            decision = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
+            outside = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
+            # Under scope "ever", a course that counted in an earlier period is used up.
+            if decision.outcome == ACCEPTED and _repeat_rule(body, credit) is not None:
+                if body.param("same_course", credit.earned_on)["scope"] == "ever":
+                    seen_courses.add(_course_key(credit))
+            decision = outside
         elif decision.outcome == ACCEPTED:
-            _apply_caps(body, cycle, required, credit, decision, used)
+            repeat_rule = _repeat_rule(body, credit)
+            key = _course_key(credit)
+            if repeat_rule is not None and key in seen_courses:
+                decision = _Decision(REJECTED, decision.converted)
+                decision.add(repeat_rule)
+            else:
+                _apply_caps(body, cycle, required, credit, decision, used)
+                # Only a course that was granted credit makes a later one a repeat.
+                if repeat_rule is not None and decision.counted > 0:
+                    seen_courses.add(key)
         decisions.append(decision)
     return decisions
 
@@ -212,7 +213,7 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     rules = fmt["rules"]
 
     if treatment == "reject":
-        converted, rule, _ = _convert(body, credit)
+        converted, *_ = _convert(body, credit)
         decision = _Decision(REJECTED, converted or ZERO)
         decision.add(*rules)
         return decision
@@ -228,8 +229,9 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
         decision.add(*rules)
         months = fmt["expires_after_months"]
         if months is not None:
-            if credit.published_on is None:
-                decision.outcome = NEEDS_REVIEW  # the expiry cannot be checked without it
+            if credit.published_on is None or credit.earned_on < credit.published_on:
+                # No publication date, or completed before it appeared: a person must look.
+                decision.outcome = NEEDS_REVIEW
             elif credit.earned_on > cycles.add_months(credit.published_on, months):
                 decision.outcome = REJECTED
         return decision
@@ -240,9 +242,11 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     approved_number = treatment == "petition" and _approved_course_number(body, fmt, credit)
     # An approved course number means the body itself awarded the credits on it,
     # whoever ran the course (ACE-COURSE-1).
-    converted, conversion_rule, review = _convert(
+    converted, conversion_rule, review, min_grade = _convert(
         body, replace(credit, awarded_by=body.code) if approved_number else credit
     )
+    if treatment == "college":
+        min_grade = fmt["min_grade"]
     decision = _Decision(ACCEPTED, converted or ZERO)
     decision.add(*rules)
     if treatment == "petition":
@@ -254,10 +258,10 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     if review:
         decision.outcome = NEEDS_REVIEW
         decision.converted = ZERO
-    if treatment == "college" and decision.outcome == ACCEPTED:
+    if min_grade is not None and decision.outcome == ACCEPTED:
         if credit.grade is None:
             decision.outcome = NEEDS_REVIEW  # the grade decides; a person must see it
-        elif GRADES.index(credit.grade) > GRADES.index(fmt["min_grade"]):
+        elif GRADES.index(credit.grade) > GRADES.index(min_grade):
             decision.outcome = REJECTED
     return decision
 
@@ -272,8 +276,9 @@ def _approved_course_number(body: BodyPolicy, fmt: dict, credit: CreditIn) -> bo
     )
 
 
-def _convert(body: BodyPolicy, credit: CreditIn) -> tuple[Decimal | None, str, bool]:
-    """(amount in the body's credits, rule id, needs review) from the conversion table."""
+def _convert(body: BodyPolicy, credit: CreditIn) -> tuple[Decimal | None, str, bool, str | None]:
+    """(amount in the body's credits, rule id, needs review, minimum grade) from the
+    conversion table; college units carry the grade their rule asks for."""
     for row in body.param("conversions", credit.earned_on):
         if row["unit"] != credit.unit:
             continue
@@ -282,9 +287,9 @@ def _convert(body: BodyPolicy, credit: CreditIn) -> tuple[Decimal | None, str, b
         if row["formats"] is not None and credit.format not in row["formats"]:
             continue
         if row["review"]:
-            return None, row["rule"], True
-        return credit.amount * row["rate"], row["rule"], False
-    return None, "", True
+            return None, row["rule"], True, row["min_grade"]
+        return credit.amount * row["rate"], row["rule"], False, row["min_grade"]
+    return None, "", True, None
 
 
 def _new_certification(
@@ -294,7 +299,9 @@ def _new_certification(
     specialty, earns the credits the policy lists for it."""
     decision = _Decision(REJECTED)
     decision.add(*rules)
-    if credit.awarded_by != body.code or not credit.course_number:
+    # Another body's certification never counts; an unnamed awarder with one of this
+    # body's program codes is taken to be this body.
+    if credit.awarded_by not in (body.code, "OTHER") or not credit.course_number:
         return decision
     code = body.resolve_program(credit.course_number.strip().upper())
     award = (
@@ -313,6 +320,15 @@ def _new_certification(
     ):
         decision.outcome = ACCEPTED
     return decision
+
+
+def _repeat_rule(body: BodyPolicy, credit: CreditIn) -> str | None:
+    """The rule that makes a repeat of this course count once (RULES.md ACSM-SAME-1,
+    ACE-SAME-1, ACSM-TEACH-REPEAT), or None for formats that may recur (volunteering)."""
+    same = body.param("same_course", credit.earned_on)
+    if credit.format in same["exempt_formats"]:
+        return None
+    return same["rules_by_format"].get(credit.format, same["rule"])
 
 
 def _course_key(credit: CreditIn) -> tuple:
@@ -337,34 +353,31 @@ def _renewal_groups(
     results: Sequence[CertificationResult],
     as_of: date,
 ) -> tuple[RenewalGroup, ...]:
-    """Per body, the certifications whose cycles end together (ACSM-MULTI-1, ACSM-MULTI-FEE);
-    bodies that renew each certification on its own (ACE-MULTI-1) get one group each."""
+    """Per body, the certifications whose cycles end together, with the highest requirement
+    (ACSM-MULTI-1) and the fee the body's policy sets for renewing them (ACSM-MULTI-FEE:
+    highest + $5 each additional; ACE-MULTI-1: each its own fee, so the sum)."""
     groups: dict[tuple, list[CertificationResult]] = {}
     for result in results:
-        body = policies.bodies[result.body]
-        combine = body.param("multi_renewal", as_of)["combine"]
-        key = (
-            (result.body, result.cycle.end)
-            if combine
-            else (result.body, result.cycle.end, result.id)
-        )
-        groups.setdefault(key, []).append(result)
+        groups.setdefault((result.body, result.cycle.end), []).append(result)
 
     out = []
-    for key, members in groups.items():
-        body = policies.bodies[key[0]]
+    for (code, cycle_end), members in groups.items():
+        body = policies.bodies[code]
         multi = body.param("multi_renewal", as_of)
         programs = [body.program(m.program, as_of) for m in members]
-        highest = max(programs, key=lambda p: (p["rank"], p["fee"]))
-        fee = highest["fee"] + multi["additional_fee"] * (len(members) - 1)
+        if multi["fee"] == "sum":  # each certification pays its own fee (ACE-MULTI-1)
+            fee = sum((p["fee"] for p in programs), ZERO)
+        else:  # the highest certification's fee plus a fee per additional one
+            highest = max(programs, key=lambda p: (p["rank"], p["fee"]))
+            fee = highest["fee"] + multi["additional_fee"] * (len(members) - 1)
         out.append(
             RenewalGroup(
-                body=key[0],
+                body=code,
                 certifications=tuple(m.id for m in members),
                 required=max(m.required for m in members),
                 fee=fee,
                 late_fee=max(m.renewal.late_fee for m in members),
-                cycle_end=key[1],
+                cycle_end=cycle_end,
             )
         )
     body_order = {c.body: i for i, c in reversed(list(enumerate(certifications)))}

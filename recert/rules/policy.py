@@ -418,9 +418,12 @@ def _convert(name: str, raw: Any) -> Any:
         v = _keys(raw, {"required", "rule"}, {"required", "rule"})
         return {"required": _bool(v["required"], "required"), "rule": str(v["rule"])}
     if top == "multi_renewal":
-        v = _keys(raw, {"combine", "additional_fee", "rules"}, {"combine", "rules"})
+        v = _keys(raw, {"fee", "additional_fee", "rules"}, {"fee", "rules"})
+        fee = str(v["fee"])
+        if fee not in ("highest_plus_additional", "sum"):
+            raise ValueError(f"fee: unknown {fee!r} (accepted: highest_plus_additional, sum)")
         return {
-            "combine": _bool(v["combine"], "combine"),
+            "fee": fee,
             "additional_fee": _dec(v.get("additional_fee", "0"), "additional_fee"),
             "rules": _strs(v["rules"], "rules"),
         }
@@ -430,8 +433,13 @@ def _convert(name: str, raw: Any) -> Any:
         rows = []
         for i, row in enumerate(raw):
             v = _keys(
-                row, {"unit", "awarded_by", "formats", "rate", "review", "rule"}, {"unit", "rule"}
+                row,
+                {"unit", "awarded_by", "formats", "rate", "review", "min_grade", "rule"},
+                {"unit", "rule"},
             )
+            grade = v.get("min_grade")
+            if grade is not None and str(grade) not in GRADES:
+                raise ValueError(f"[{i}].min_grade: unknown {grade!r} (accepted: A+ … F)")
             if str(v["unit"]) not in UNITS:
                 raise ValueError(
                     f"[{i}].unit: unknown {v['unit']!r} (accepted: {', '.join(UNITS)})"
@@ -448,6 +456,7 @@ def _convert(name: str, raw: Any) -> Any:
                     "formats": _strs(v["formats"], "formats") if "formats" in v else None,
                     "rate": None if review else _dec(v["rate"], f"[{i}].rate"),
                     "review": review,
+                    "min_grade": None if grade is None else str(grade),
                     "rule": str(v["rule"]),
                 }
             )
@@ -522,7 +531,7 @@ def _convert(name: str, raw: Any) -> Any:
             )
         return tuple(caps)
     if top == "same_course":
-        v = _keys(raw, {"rule", "scope", "rules_by_format"}, {"rule", "scope"})
+        v = _keys(raw, {"rule", "scope", "rules_by_format", "exempt_formats"}, {"rule", "scope"})
         scope = str(v["scope"])
         if scope not in ("cycle", "ever"):
             raise ValueError(f"scope: unknown {scope!r} (accepted: cycle, ever)")
@@ -533,6 +542,7 @@ def _convert(name: str, raw: Any) -> Any:
             "rule": str(v["rule"]),
             "scope": scope,
             "rules_by_format": {str(k): str(r) for k, r in by_format.items()},
+            "exempt_formats": _strs(v.get("exempt_formats", []), "exempt_formats"),
         }
     if top in ("before_certification", "outside_cycle"):
         v = _keys(raw, {"outcome", "rules"}, {"outcome", "rules"})
