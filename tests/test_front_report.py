@@ -175,7 +175,7 @@ def test_catalog_lookup_fills_the_course(client, alice, alice_cpt, alice_ace):
     response = client.post(reverse("course_lookup"), form(course_number="cep123456",
                                                           title="", amount=""))
     body = response.content.decode()
-    assert response["HX-Trigger"] == "recert:filled"
+    assert response["HX-Trigger-After-Settle"] == "recert:filled"
     assert "Functional Training for Older Adults" in body and 'hx-swap-oob="true"' in body
     assert 'value="0.7"' in body and '<option value="ACE" selected>' in body
     unknown = client.post(reverse("course_lookup"), form(course_number="CA99999")).content

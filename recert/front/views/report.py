@@ -149,5 +149,5 @@ def course_lookup(request: HttpRequest) -> HttpResponse:
         "looks_ace": bool(numbers) and number[:2] in ("CE", "CP", "CA", "CS", "CL"),
     })
     if course is not None:
-        response["HX-Trigger"] = "recert:filled"
+        response["HX-Trigger-After-Settle"] = "recert:filled"
     return response
