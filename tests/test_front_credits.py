@@ -164,3 +164,29 @@ def test_credit_list_query_count_is_flat(client, alice, alice_cpt, n, django_ass
     with django_assert_num_queries(6):
         response = client.get(reverse("credits") + "?tab=all")
     assert len(response.context["rows"]) == n
+
+
+@pytest.mark.usefixtures("media")
+def test_a_certificate_opens_for_its_owner_only(client, alice, bob, log):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recert.core.actions.credits import do_attach_document
+
+    pdf = b"%PDF-1.4\n% NASM summit certificate\n"
+    document = do_attach_document(
+        log["nasm"], SimpleUploadedFile("summit.pdf", pdf, "application/pdf"), actor=alice.user)
+    url = reverse("document", args=[log["nasm"].pk, document.pk])
+
+    client.force_login(alice.user)
+    assert url in client.get(reverse("credit", args=[log["nasm"].pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == pdf
+    # Another entry's id in the URL does not reach this document.
+    assert client.get(reverse("document", args=[log["teach"].pk, document.pk])).status_code == 404
+
+    client.force_login(bob.user)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the log-in page

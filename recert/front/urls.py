@@ -16,6 +16,8 @@ urlpatterns = [
     path("credits/preview/", views.preview, name="credit_preview"),
     path("credits/lookup/", views.course_lookup, name="course_lookup"),
     path("credits/<int:entry_id>/", views.credit_detail, name="credit"),
+    path("credits/<int:entry_id>/documents/<int:document_id>/", views.document_download,
+         name="document"),
     path("credits/<int:entry_id>/edit/", views.credit_edit, name="credit_edit"),
     path("credits/<int:entry_id>/delete/", views.credit_delete, name="credit_delete"),
     path("credits/<int:entry_id>/restore/", views.credit_restore, name="credit_restore"),

@@ -11,6 +11,7 @@ from recert.front.views.credits import (
     credit_edit,
     credit_list,
     credit_restore,
+    document_download,
 )
 from recert.front.views.dashboard import dashboard
 from recert.front.views.report import course_lookup, preview, report
@@ -18,5 +19,5 @@ from recert.front.views.report import course_lookup, preview, report
 __all__ = [
     "certification_cpr", "certification_detail", "certification_list", "course_lookup",
     "credit_delete", "credit_detail", "credit_edit", "credit_list", "credit_restore",
-    "dashboard", "preview", "report",
+    "dashboard", "document_download", "preview", "report",
 ]

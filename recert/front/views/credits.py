@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from recert.core.actions.credits import (
     do_update_credit_entry,
 )
 from recert.core.evaluation import standing_of
-from recert.core.models import CreditEntry, History
+from recert.core.models import CreditEntry, Document, History
 from recert.front import explain
 from recert.front.forms import FORMAT_LABELS, CreditForm, DateInput, describe
 from recert.front.views.common import label, own_professional
@@ -146,6 +146,20 @@ def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "documents": list(entry.documents.all()), "history": history,
         "format_label": FORMAT_LABELS.get(entry.format, entry.format),
     })
+
+
+@login_required
+def document_download(request: HttpRequest, entry_id: int, document_id: int) -> FileResponse:
+    """A certificate, to its owner only: uploads are never served from a public URL."""
+    professional, entry = _own_entry(request, entry_id)
+    document = Document.objects.filter(credit_entry=entry, pk=document_id).first()
+    if document is None:
+        raise Http404("No such document.")
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            as_attachment=False, filename=document.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @login_required
