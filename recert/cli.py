@@ -54,7 +54,10 @@ def demo(argv: list[str]) -> int:
     print("Applying migrations…")
     call_command("migrate", interactive=False, verbosity=0)
     print("Loading policies and demo data…")
+    from recert.renewals.demo import load_demo_renewals
+
     accounts = load_demo(timezone.localdate(), password=args.password)
+    load_demo_renewals(timezone.localdate())
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"Recert demo: {url}")

@@ -93,7 +93,7 @@ def test_reinstate_an_invalid_ace_certification_opens_the_current_cycle(client, 
     do_reinstate_certification(pt, "Paid by phone after the end", actor=sam,
                                as_of=date(2027, 8, 1))
     assert [(c.number, c.start, c.end, c.closed_reason) for c in pt.cycles.order_by("number")] == [
-        (1, date(2025, 6, 10), date(2027, 6, 30), "lapsed"),
+        (1, date(2025, 6, 10), date(2027, 6, 30), "reinstated"),
         (2, date(2027, 7, 1), date(2029, 6, 30), ""),
     ]
     run_nightly(date(2027, 8, 2))

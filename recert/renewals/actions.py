@@ -264,7 +264,8 @@ def do_record_exam_pass(certification: Certification, passed_on: date, *, actor)
 def do_reinstate_certification(certification: Certification, reason: str, *, actor,
                                as_of: date) -> Certification:
     """Staff restore a certification, with the reason on record. A cycle that has already
-    ended closes (as lapsed) and the cycle on the original schedule holding `as_of` opens."""
+    ended closes (as reinstated) and the cycle on the original schedule holding `as_of`
+    opens."""
     reason = reason.strip()
     if not reason:
         raise ValidationError("A reason is required to reinstate a certification.")
@@ -274,7 +275,7 @@ def do_reinstate_certification(certification: Certification, reason: str, *, act
     if cycle is not None and cycle.end < as_of:
         body = load_policies().bodies[certification.program.body.code]
         cycle.closed_at = timezone.now()
-        cycle.closed_reason = "lapsed"
+        cycle.closed_reason = "reinstated"
         cycle.save(update_fields=["closed_at", "closed_reason"])
         following = next_cycle(body, certification.certified_on,
                                RulesCycle(cycle.start, cycle.end))

@@ -122,10 +122,7 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
 def renews_together(body, as_of: date) -> bool:
     """Whether the body renews certifications whose cycles end together on one invoice
     (ACSM-MULTI-FEE: highest fee + an additional fee each) or each on its own."""
-    multi = body.param("multi_renewal", as_of)
-    if "combine" in multi:
-        return bool(multi["combine"])
-    return multi.get("fee") == "highest_plus_additional"
+    return body.param("multi_renewal", as_of)["fee"] == "highest_plus_additional"
 
 
 def _names(members) -> str:

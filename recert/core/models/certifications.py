@@ -50,7 +50,8 @@ class Certification(models.Model):
 
 
 class Cycle(models.Model):
-    CLOSED_REASONS = [("renewed", "renewed"), ("exam", "passed the exam"), ("lapsed", "lapsed")]
+    CLOSED_REASONS = [("renewed", "renewed"), ("exam", "passed the exam"), ("lapsed", "lapsed"),
+                      ("reinstated", "reinstated by staff")]
 
     certification = models.ForeignKey(Certification, on_delete=models.CASCADE,
                                       related_name="cycles")
