@@ -31,9 +31,16 @@ class _Body:
         return self.multi
 
 
+def test_the_shipped_policies_renew_acsm_together_and_ace_apart():
+    from recert.renewals.quotes import renews_together
+    from recert.rules import load_policies
+
+    bodies = load_policies().bodies
+    assert renews_together(bodies["ACSM"], date(2026, 1, 1)) is True  # ACSM-MULTI-FEE
+    assert renews_together(bodies["ACE"], date(2026, 1, 1)) is False  # ACE-MULTI-1
+
+
 @pytest.mark.parametrize(("multi", "together"), [
-    ({"combine": True, "additional_fee": "5.00"}, True),
-    ({"combine": False}, False),
     ({"fee": "highest_plus_additional", "additional_fee": "5.00"}, True),
     ({"fee": "sum"}, False),
 ])

@@ -117,8 +117,7 @@ class CreditForm(forms.Form):
         help_text="The organization that awarded the credits on the certificate.")
     course_number = forms.CharField(
         label="Provider course number", required=False, max_length=40,
-        help_text="Optional. ACE-approved courses: CEP, CP, CA, CS or CL and 5 or 6 digits; "
-                  "a known number fills in the course.",
+        help_text="Optional. A known ACE-approved course number fills in the course.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
     provider = forms.ChoiceField(
         label="Provider / organization",
@@ -158,6 +157,10 @@ class CreditForm(forms.Form):
         self.bodies = list(bodies)
         self.documents_on_file = documents_on_file
         self.ace_numbers = ace_numbers
+        if ace_numbers and ace_numbers.get("format"):
+            self.fields["course_number"].help_text = (
+                f"Optional. ACE-approved courses: {ace_numbers['format']} "
+                f"(e.g. {ace_numbers['example']}); a known number fills in the course.")
         from django.urls import reverse
 
         # Typing a known ACE number fills in the course (htmx; "Look up" works without it).
@@ -219,8 +222,8 @@ class CreditForm(forms.Form):
         if number and data.get("awarded_by") == "ACE" and self.ace_numbers:
             if not re.fullmatch(self.ace_numbers["pattern"], number):
                 self.add_error("course_number", (
-                    f"“{number}” is not an ACE course number. Accepted: CEP, CP, CA, CS or CL "
-                    f"followed by 5 or 6 digits, like {self.ace_numbers['example']}."))
+                    f"“{number}” is not an ACE course number. Accepted: "
+                    f"{self.ace_numbers['format']}, like {self.ace_numbers['example']}."))
         fmt, day = data.get("format"), data.get("earned_on")
         if fmt == "college_course" and not data.get("grade"):
             self.add_error("grade", "Choose the grade on your transcript (A to F): college "

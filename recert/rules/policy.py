@@ -109,11 +109,20 @@ REQUIRED = (
 class BodyPolicy:
     """Everything one certifying body's policy says, answerable for any date."""
 
-    def __init__(self, code: str, name: str, parameters: dict[str, Parameter], folder: Path):
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        parameters: dict[str, Parameter],
+        folder: Path,
+        rule_texts: dict[str, str] | None = None,
+    ):
         self.code = code
         self.name = name
         self.parameters = parameters
         self.folder = folder
+        # Plain words for each rule id, kept beside the values they describe.
+        self.rule_texts = rule_texts or {}
 
     def __repr__(self) -> str:
         return f"<BodyPolicy {self.code}>"
@@ -166,6 +175,13 @@ class Policies:
     def __init__(self, bodies: dict[str, BodyPolicy], organizations: dict[str, str]):
         self.bodies = bodies
         self.organizations = organizations
+
+    def rule_text(self, rule_id: str) -> str | None:
+        """The plain words a body's policy gives for one of its rule ids."""
+        for body in self.bodies.values():
+            if rule_id in body.rule_texts:
+                return body.rule_texts[rule_id]
+        return None
 
     @property
     def awarding_organizations(self) -> tuple[str, ...]:
@@ -238,8 +254,9 @@ def _load_body(folder: Path) -> BodyPolicy:
     code = str(meta["code"])
 
     parameters: dict[str, Parameter] = {}
+    rule_texts = _load_rule_texts(folder / "rules.yaml")
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == "body.yaml":
+        if path.name in ("body.yaml", "rules.yaml"):
             continue
         data = _read_yaml(path)
         if data is None:
@@ -266,9 +283,24 @@ def _load_body(folder: Path) -> BodyPolicy:
                     )
                 parameters[f"{name}.{child}"] = _parameter(path, f"{name}.{child}", child_node)
 
-    body = BodyPolicy(code, str(meta["name"]), parameters, folder)
+    body = BodyPolicy(code, str(meta["name"]), parameters, folder, rule_texts)
     _check_body(body)
     return body
+
+
+def _load_rule_texts(path: Path) -> dict[str, str]:
+    """`rules: {RULE-ID: plain words}` — optional; what a page says about a rule id."""
+    if not path.exists():
+        return {}
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or set(data) != {"rules"} or not isinstance(data["rules"], dict):
+        raise PolicyError(f"{path}: expected one mapping 'rules: {{RULE-ID: plain words}}'")
+    texts = {}
+    for rule_id, text in data["rules"].items():
+        if not isinstance(text, str) or not text.strip():
+            raise PolicyError(f"{path}: rules.{rule_id}: expected the rule in plain words")
+        texts[str(rule_id)] = " ".join(text.split())
+    return texts
 
 
 def _parameter(path: Path, name: str, node: Any) -> Parameter:
@@ -551,7 +583,7 @@ def _convert(name: str, raw: Any) -> Any:
             raise ValueError(f"outcome: unknown {outcome!r} (accepted: rejected, outside_cycle)")
         return {"outcome": outcome, "rules": _strs(v["rules"], "rules")}
     if top == "course_numbers":
-        v = _keys(raw, {"pattern", "rule", "example"}, {"pattern", "rule"})
+        v = _keys(raw, {"pattern", "rule", "example", "format"}, {"pattern", "rule"})
         try:
             re.compile(str(v["pattern"]))
         except re.error as exc:
@@ -560,6 +592,7 @@ def _convert(name: str, raw: Any) -> Any:
             "pattern": str(v["pattern"]),
             "rule": str(v["rule"]),
             "example": str(v.get("example", "")),
+            "format": str(v.get("format", "")),
         }
     if top == "documents":
         v = _keys(

@@ -103,3 +103,12 @@ def test_the_shipped_policies_load_and_cite_a_source_for_every_value() -> None:
         for parameter in body.parameters.values():
             assert all(d.source.strip() for d in parameter.values), parameter.name
     assert policies.awarding_organizations == ("ACSM", "ACE", "NSCA", "NASM", "AFAA", "OTHER")
+
+
+def test_rule_texts_must_be_plain_words(tmp_path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "rules.yaml").write_text("rules:\n  FITB-OK: counted by the hour\n")
+    assert load_policies(folder).rule_text("FITB-OK") == "counted by the hour"
+    (folder / "rules.yaml").write_text("rules:\n  FITB-OK: ''\n")
+    with pytest.raises(PolicyError, match=r"rules.yaml: rules.FITB-OK: expected the rule"):
+        load_policies(folder)

@@ -88,3 +88,12 @@ def test_every_effective_date_has_a_case_on_each_side() -> None:
                 assert any(d.toordinal() == change.toordinal() - 1 for d in as_dates) or any(
                     d == change for d in as_dates
                 ), f"{parameter.name} {change}: no case at the edge"
+
+
+def test_every_rule_has_plain_words_in_its_policy() -> None:
+    """Pages explain outcomes with these words; they live beside the values, not in code."""
+    policies = load_policies()
+    catalogue = rules_in(SPEC)
+    worded = {rule for body in policies.bodies.values() for rule in body.rule_texts}
+    assert catalogue - worded == set(), "rules without plain words"
+    assert worded - catalogue == set(), "words for rules RULES.md does not define"
