@@ -94,7 +94,8 @@ def serve(argv: list[str]) -> int:
     from gunicorn.app.wsgiapp import run
 
     sys.argv = ["gunicorn", "recert.wsgi:application", "--bind", args.bind,
-                "--workers", str(args.workers), "--access-logfile", "-"]
+                "--workers", str(args.workers), "--access-logfile", "-",
+                "--logger-class", "recert.lib.access_log.RedactingLogger"]
     return run() or 0
 
 
