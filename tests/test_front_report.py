@@ -215,3 +215,31 @@ def test_anonymous_is_sent_to_login(client, db):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert client.post(reverse("credit_preview")).status_code == 302
+
+
+@pytest.mark.parametrize("amount, message", [
+    ("NaN", "Enter the number of credits as a number, like 1.5 or 10."),
+    ("sNaN", "Enter the number of credits as a number, like 1.5 or 10."),
+    ("Infinity", "Enter the number of credits as a number, like 1.5 or 10."),
+    ("-Infinity", "Enter the number of credits as a number, like 1.5 or 10."),
+    ("1e999999", "Enter at most 6 digits before the decimal point."),
+    ("1234567", "Enter at most 6 digits before the decimal point."),
+    ("0.1234", "Enter at most 3 decimal places, like 0.125."),
+    ("-1", "cannot be negative"),
+])
+def test_preview_refuses_what_the_form_refuses(client, alice, alice_cpt, amount, message):
+    client.force_login(alice.user)
+    response = client.post(reverse("credit_preview"), form(amount=amount))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Number of credits: " in body and message in body
+    assert "preview-counted" not in body
+    # The form says the same when it is submitted.
+    assert message in post(client, amount=amount).content.decode()
+    assert not CreditEntry.objects.exists()
+
+
+def test_preview_accepts_the_largest_amount(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = client.post(reverse("credit_preview"), form(amount="999999.125")).content.decode()
+    assert "Number of credits:" not in body and "preview-counted" in body

@@ -41,6 +41,10 @@ UNIT_LABELS = {
     "quarter_hour": "College quarter hours", "item": "Items (publications, issues, certifications)",
 }
 DATE_HELP = "As on your certificate. Type it or pick it (MM/DD/YYYY)."
+NEGATIVE_AMOUNT = "The number of credits cannot be negative. Enter 0 or more, like 1.5."
+# CreditEntry.amount: max_digits=9, decimal_places=3.
+AMOUNT_DECIMALS = 3
+AMOUNT_WHOLE_DIGITS = 6
 
 
 def mdy(day: date) -> str:
@@ -97,7 +101,8 @@ class CreditForm(forms.Form):
             (f, FORMAT_LABELS.get(f, f)) for f in rules_model.FORMATS],
         error_messages={"required": "Choose the format of the activity (or Other)."})
     amount = forms.DecimalField(
-        label="Number of credits", max_digits=9, decimal_places=3,
+        label="Number of credits", max_digits=AMOUNT_WHOLE_DIGITS + AMOUNT_DECIMALS,
+        decimal_places=AMOUNT_DECIMALS,
         help_text="As printed on the certificate, in the unit below: e.g. 1.5 CEUs, "
                   "8 contact hours, 3 semester hours (never multiplied).",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
@@ -181,8 +186,7 @@ class CreditForm(forms.Form):
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
         if amount < 0:
-            raise ValidationError("The number of credits cannot be negative. "
-                                  "Enter 0 or more, like 1.5.")
+            raise ValidationError(NEGATIVE_AMOUNT)
         return amount
 
     def clean_earned_on(self):
@@ -265,6 +269,36 @@ class CreditForm(forms.Form):
         }
 
 
+def amount_problem(amount: Decimal) -> str | None:
+    """What is wrong with a number of credits, in the form's words; None when it is
+    acceptable (finite, not negative, at most 6 whole digits and 3 decimals: the column)."""
+    messages = CreditForm.base_fields["amount"].error_messages
+    if not amount.is_finite():
+        return messages["invalid"]
+    if amount < 0:
+        return NEGATIVE_AMOUNT
+    sign, digits, exponent = amount.as_tuple()
+    decimals = max(0, -exponent)
+    whole = max(0, len(digits) + exponent) if digits != (0,) else 0
+    if decimals > AMOUNT_DECIMALS:
+        return messages["max_decimal_places"]
+    if whole > AMOUNT_WHOLE_DIGITS:
+        return messages["max_whole_digits"]
+    return None
+
+
+def draft_problem(data) -> str | None:
+    """Why the typed number of credits cannot be previewed (None when it can, or is absent)."""
+    raw = (data.get("amount") or "").strip()
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw)
+    except ArithmeticError:
+        return CreditForm.base_fields["amount"].error_messages["invalid"]
+    return amount_problem(amount)
+
+
 def draft_values(data) -> dict | None:
     """What the engine needs from a half-typed form, or None while it is not enough."""
     from recert.rules.policy import GRADES
@@ -274,10 +308,12 @@ def draft_values(data) -> dict | None:
         amount = Decimal((data.get("amount") or "").strip())
     except (ValueError, ArithmeticError):
         return None
+    if amount_problem(amount):
+        return None
     fmt, unit = data.get("format"), data.get("unit")
     awarded_by = data.get("awarded_by") or "OTHER"
-    if (fmt not in rules_model.FORMATS or unit not in rules_model.UNITS or amount < 0
-            or not amount.is_finite() or awarded_by not in AWARDING_ORGANIZATIONS):
+    if (fmt not in rules_model.FORMATS or unit not in rules_model.UNITS
+            or awarded_by not in AWARDING_ORGANIZATIONS):
         return None
     provider = data.get("provider_other") if data.get("provider") == OTHER else data.get(
         "provider")

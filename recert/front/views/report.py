@@ -15,7 +15,14 @@ from recert.core.actions.credits import do_attach_document, do_create_credit_ent
 from recert.core.evaluation import preview_of, standing_of
 from recert.core.models import Course
 from recert.front import explain
-from recert.front.forms import OTHER, PROVIDERS, CreditForm, describe, draft_values
+from recert.front.forms import (
+    OTHER,
+    PROVIDERS,
+    CreditForm,
+    describe,
+    draft_problem,
+    draft_values,
+)
 from recert.front.views.common import label, own_professional
 from recert.rules import CreditIn, load_policies
 from recert.rules import model as rules_model
@@ -104,7 +111,10 @@ def preview(request: HttpRequest) -> HttpResponse:
     professional = own_professional(request)
     values = draft_values(request.POST)
     rows, problem = [], None
-    if values is None:
+    amount_problem = draft_problem(request.POST)
+    if amount_problem:
+        problem = f"Number of credits: {amount_problem}"
+    elif values is None:
         problem = "Enter the date, format, number of credits and unit to see how it counts."
     else:
         replaces = request.POST.get("entry")
