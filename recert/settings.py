@@ -126,6 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_THROTTLE_ATTEMPTS = envint("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_IP_ATTEMPTS = envint("LOGIN_THROTTLE_IP_ATTEMPTS", 20, minimum=1)
 LOGIN_THROTTLE_WINDOW_SECONDS = envint("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# Reverse proxies in front of the app that append to X-Forwarded-For: the client address for
+# the log-in throttle is the entry that many from the right. 0: REMOTE_ADDR (header ignored).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # How long a staff-issued account claim link stays valid.
 CLAIM_LINK_DAYS = envint("CLAIM_LINK_DAYS", 7, minimum=1)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)

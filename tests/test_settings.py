@@ -13,7 +13,7 @@ from recert.lib.env import envbool, envint, envlist, parse_database_url
 
 SETTINGS_FILE = Path(recert.__file__).parent / "settings.py"
 VARIABLES = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_HOST", "REDIS_URL",
-             "SECURE_SSL_REDIRECT", "RECERT_DATA", "CSRF_TRUSTED_ORIGINS"]
+             "SECURE_SSL_REDIRECT", "RECERT_DATA", "CSRF_TRUSTED_ORIGINS", "TRUSTED_PROXY_COUNT"]
 
 
 @pytest.fixture
@@ -98,3 +98,18 @@ def test_helpers():
     assert parse_database_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
     with pytest.raises(ImproperlyConfigured, match="bad port"):
         parse_database_url("postgres://u@h:notaport/db")
+
+
+@pytest.mark.parametrize("raw", ["1.5", "1_000", "+2", "two", "\u0663"])
+def test_envint_is_strict(raw):
+    with pytest.raises(ImproperlyConfigured, match="is not an integer"):
+        envint("N", 3, {"N": raw})
+
+
+def test_trusted_proxy_count(load):
+    assert load()["TRUSTED_PROXY_COUNT"] == 0
+    assert load(TRUSTED_PROXY_COUNT="2")["TRUSTED_PROXY_COUNT"] == 2
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT='-1' is too small"):
+        load(TRUSTED_PROXY_COUNT="-1")
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT='one' is not an integer"):
+        load(TRUSTED_PROXY_COUNT="one")

@@ -6,6 +6,7 @@ Each reader names the variable and what it accepts, so an operator can fix it at
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -52,12 +53,13 @@ def envint(
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
+    # Strict: ASCII digits with an optional minus sign (int() would also take "1_000",
+    # "+5" and non-ASCII digits).
+    if not re.fullmatch(r"-?[0-9]+", raw.strip()):
         raise ImproperlyConfigured(
-            f"{name}={raw!r} is not an integer; give a whole number."
-        ) from None
+            f"{name}={raw!r} is not an integer; give a whole number written with digits 0-9."
+        )
+    value = int(raw.strip())
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r} is too small; give a number >= {minimum}.")
     return value
