@@ -54,3 +54,11 @@ def test_amount_is_exact_decimal(alice):
     entry = log(alice, amount=Decimal("0.125"), unit="ceu")
     entry.refresh_from_db()
     assert entry.amount == Decimal("0.125")
+
+
+def test_awarding_organizations_match_the_policies():
+    """The column's choices are fixed in the migrations; they must not drift from policy."""
+    from recert.core.models.credits import AWARDING_ORGANIZATIONS
+    from recert.rules import load_policies
+
+    assert AWARDING_ORGANIZATIONS == load_policies().awarding_organizations

@@ -243,3 +243,94 @@ def test_preview_accepts_the_largest_amount(client, alice, alice_cpt):
     client.force_login(alice.user)
     body = client.post(reverse("credit_preview"), form(amount="999999.125")).content.decode()
     assert "Number of credits:" not in body and "preview-counted" in body
+
+
+class FakeBody:
+    """A body policy with the given parameters (for checking that words come from policy)."""
+
+    def __init__(self, code, **params):
+        self.code, self.params = code, params
+
+    def param(self, name, on, default=None):
+        return self.params.get(name, default)
+
+
+def form_errors(bodies, **overrides):
+    from recert.front.forms import CreditForm
+
+    bound = CreditForm(form(**overrides), cycles=[("X", date(2025, 1, 1), date(2027, 1, 1))],
+                       bodies=bodies)
+    bound.is_valid()
+    return bound.errors
+
+
+def test_college_grade_and_self_test_words_come_from_the_policy(db):
+    bodies = [FakeBody("AAA", **{"formats.college_course": {"min_grade": "B"},
+                                 "formats.self_test": {"expires_after_months": 6}})]
+    errors = form_errors(bodies, format="college_course", unit="semester_hour")
+    assert errors["grade"] == ["Choose the grade on your transcript (A+ to F): college courses "
+                               "count with a grade of B or better."]
+    errors = form_errors(bodies, format="self_test", unit="item")
+    assert errors["published_on"] == ["Enter the issue's publication date: a self-test expires "
+                                       "6 months after it."]
+    bodies.append(FakeBody("BBB", **{"formats.college_course": {"min_grade": "C-"}}))
+    errors = form_errors(bodies, format="college_course", unit="semester_hour")
+    assert "B or better (AAA); C- or better (BBB)" in errors["grade"][0]
+    # A body without such a rule adds nothing to the words.
+    errors = form_errors(bodies[1:], format="self_test", unit="item")
+    assert errors["published_on"] == ["Enter the issue's publication date."]
+
+
+def test_shipped_policies_give_c_or_better_and_twelve_months(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    body = post(client, format="college_course", unit="semester_hour").content.decode()
+    assert "count with a grade of C or better" in body
+    body = post(client, format="self_test", unit="item", amount="1").content.decode()
+    assert "a self-test expires 12 months after it" in body
+
+
+def test_grade_choices_are_the_policy_grades(db):
+    from recert.front.forms import CreditForm
+    from recert.rules.policy import GRADES
+
+    assert [v for v, _ in CreditForm.base_fields["grade"].choices][1:] == list(GRADES)
+
+
+def test_no_ace_number_format_written_in_the_front_code():
+    from pathlib import Path
+
+    import recert.front
+
+    root = Path(recert.front.__file__).parent
+    templates = root.parent / "templates" / "front"
+    for path in [*root.rglob("*.py"), *templates.rglob("*.html")]:
+        text = path.read_text()
+        assert "CEP, CP, CA, CS or CL" not in text, path
+        assert '"CE", "CP"' not in text, path
+
+
+def test_lookup_recognises_ace_numbers_by_the_policy_pattern(client, alice, alice_cpt):
+    client.force_login(alice.user)
+    # Fits the pattern, not in the catalog.
+    body = client.post(reverse("course_lookup"), form(course_number="CL99999")).content
+    assert b"CL99999 is not in the course catalog" in body
+    # Starts like an ACE number but does not fit its pattern (CE without P).
+    body = client.post(reverse("course_lookup"), form(course_number="CE12345")).content
+    assert b"CE12345 is not an ACE course number in the catalog" in body
+
+
+def test_lookup_without_an_ace_policy(client, alice, alice_cpt, monkeypatch):
+    import importlib
+
+    from recert.rules import load_policies
+
+    report_views = importlib.import_module("recert.front.views.report")
+
+    policies = load_policies()
+    without_ace = type(policies)({k: v for k, v in policies.bodies.items() if k != "ACE"},
+                                 policies.organizations)
+    monkeypatch.setattr(report_views, "load_policies", lambda: without_ace)
+    client.force_login(alice.user)
+    response = client.post(reverse("course_lookup"), form(course_number="CA99999"))
+    assert response.status_code == 200
+    assert b"CA99999 is not an ACE course number in the catalog" in response.content

@@ -18,6 +18,7 @@ from recert.core.documents import ACCEPTED, validate_document
 from recert.core.models import CertifyingBody, CreditEntry, Program
 from recert.core.models.credits import AWARDING_ORGANIZATIONS
 from recert.rules import model as rules_model
+from recert.rules.policy import GRADES
 
 OTHER = "__other__"
 # Common providers; anything else is typed after choosing "Other".
@@ -137,8 +138,7 @@ class CreditForm(forms.Form):
                             error_messages={"required": "Enter the course name."})
     grade = forms.ChoiceField(
         label="Grade (college courses)", required=False,
-        choices=[("", "No grade")] + [(g, g) for g in ("A+", "A", "A-", "B+", "B", "B-", "C+",
-                                                        "C", "C-", "D+", "D", "D-", "F")])
+        choices=[("", "No grade")] + [(g, g) for g in GRADES])
     published_on = forms.DateField(
         label="Publication date (self-tests)", required=False, widget=DateInput(),
         help_text="The date of the journal issue the self-test was in.",
@@ -173,6 +173,17 @@ class CreditForm(forms.Form):
             "hx-post": reverse("course_lookup"), "hx-include": "closest form",
             "hx-target": "#course-lookup", "hx-trigger": "input changed delay:400ms",
         })
+
+    def format_values(self, fmt: str, key: str, on: date | None) -> dict:
+        """`key` of each of the user's bodies' `formats.<fmt>` policy on that date (today
+        without one): {value: "ACSM, ACE"}; bodies whose policy has no such value are left out."""
+        on = on or timezone.localdate()
+        found: dict = {}
+        for body in self.bodies:
+            policy = body.param(f"formats.{fmt}", on, default=None) or {}
+            if policy.get(key) is not None:
+                found.setdefault(policy[key], []).append(body.code)
+        return {value: ", ".join(codes) for value, codes in found.items()}
 
     def documents_required_by(self, fmt: str, on: date) -> list[str]:
         """Rule ids of the bodies whose policy wants a document for this format then."""
@@ -230,11 +241,21 @@ class CreditForm(forms.Form):
                     f"{self.ace_numbers['format']}, like {self.ace_numbers['example']}."))
         fmt, day = data.get("format"), data.get("earned_on")
         if fmt == "college_course" and not data.get("grade"):
-            self.add_error("grade", "Choose the grade on your transcript (A to F): college "
-                                    "courses count with a grade of C or better.")
+            message = f"Choose the grade on your transcript ({GRADES[0]} to {GRADES[-1]})"
+            grades = self.format_values("college_course", "min_grade", day)
+            if grades:
+                message += ": college courses count with a grade of " + "; ".join(
+                    f"{grade} or better ({codes})" if len(grades) > 1 else f"{grade} or better"
+                    for grade, codes in grades.items())
+            self.add_error("grade", message + ".")
         if fmt == "self_test" and not data.get("published_on"):
-            self.add_error("published_on", "Enter the issue's publication date: a self-test "
-                                           "expires a year after it.")
+            message = "Enter the issue's publication date"
+            months = self.format_values("self_test", "expires_after_months", day)
+            if months:
+                message += ": a self-test expires " + "; ".join(
+                    f"{n} months after it" + (f" ({codes})" if len(months) > 1 else "")
+                    for n, codes in months.items())
+            self.add_error("published_on", message + ".")
         if fmt and day and not data.get("documents") and not self.documents_on_file:
             rules = self.documents_required_by(fmt, day)
             if rules:

@@ -3,6 +3,8 @@ by the engine, and the ACE course catalog lookup."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -151,12 +153,12 @@ def course_lookup(request: HttpRequest) -> HttpResponse:
         context = form_context(professional)
         form = describe(CreditForm(initial=filled_from(request.POST, course),
                                    **context["form_kwargs"]))
-    numbers = load_policies().bodies["ACE"].param("course_numbers", timezone.localdate(),
-                                                  default=None)
+    ace = load_policies().bodies.get("ACE")
+    numbers = ace.param("course_numbers", timezone.localdate(), default=None) if ace else None
     response = render(request, "front/_lookup.html", {
         "course": course, "number": number, "form": form, "filled": FILLED,
         "example": numbers["example"] if numbers else "",
-        "looks_ace": bool(numbers) and number[:2] in ("CE", "CP", "CA", "CS", "CL"),
+        "looks_ace": bool(numbers) and bool(re.fullmatch(numbers["pattern"], number)),
     })
     if course is not None:
         response["HX-Trigger-After-Settle"] = "recert:filled"
