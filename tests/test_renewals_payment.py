@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -19,17 +19,19 @@ from renewals_support import log, pay_offline, renewal_form
 from recert.core.models import Cycle
 from recert.renewals import gateways
 from recert.renewals.actions import PaymentRefused, do_record_payment
-from recert.renewals.models import Invoice, Payment, Renewal
+from recert.renewals.models import Invoice, Payment, PaymentIssue, Renewal
 
 WEBHOOK_SECRET = "whsec_test_local"
 
 
 class FakeStripe:
-    """Stripe's POST /v1/checkout/sessions on 127.0.0.1, honouring Idempotency-Key."""
+    """Stripe's POST /v1/checkout/sessions (honouring Idempotency-Key) and
+    POST /v1/checkout/sessions/{id}/expire on 127.0.0.1."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.sessions: dict[str, dict] = {}
+        self.expired: list[str] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,6 +39,24 @@ class FakeStripe:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 fake.requests.append({"path": self.path, "headers": dict(self.headers),
                                       "form": parse_qs(body)})
+                if self.path.startswith("/v1/checkout/sessions/") and \
+                        self.path.endswith("/expire") and \
+                        self.headers.get("Authorization") == "Bearer sk_test_local":
+                    sid = self.path.split("/")[4]
+                    found = [s for s in fake.sessions.values() if s["id"] == sid]
+                    if not found or found[0].get("status") == "expired":
+                        self.send_response(400 if found else 404)
+                        self.end_headers()
+                        return
+                    found[0]["status"] = "expired"
+                    fake.expired.append(sid)
+                    payload = json.dumps(found[0]).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
                 if self.path != "/v1/checkout/sessions" or \
                         self.headers.get("Authorization") != "Bearer sk_test_local":
                     self.send_response(401)
@@ -91,7 +111,7 @@ def invoice(client, alice, alice_cpt):
         yield Invoice.objects.get()
 
 
-def _event(invoice, session_id, amount=None):
+def _event(invoice, session_id, amount=None, currency="usd"):
     return json.dumps({
         "id": "evt_1", "type": "checkout.session.completed",
         "data": {"object": {"id": session_id, "object": "checkout.session",
@@ -99,6 +119,7 @@ def _event(invoice, session_id, amount=None):
                             "metadata": {"invoice": invoice.number},
                             "amount_total": amount if amount is not None
                             else int(invoice.total * 100),
+                            "currency": currency,
                             "payment_status": "paid", "payment_intent": "pi_123"}},
     }).encode()
 
@@ -252,3 +273,141 @@ def test_invoice_numbers_are_sequential_and_unique_under_threads(db):
     for t in threads:
         t.join()
     assert sorted(numbers) == [f"R{i:06d}" for i in range(1, 21)]
+
+
+# --- A stale invoice never revives an invalid certification (ACSM-GRACE-1) -------------
+
+def _open_checkout(client, invoice):
+    response = client.post(reverse("renewals:pay_online", args=[invoice.number]))
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    return invoice.checkout_session_id
+
+
+def test_paying_after_the_grace_period_is_refused_and_voids_the_invoice(invoice, sam):
+    from datetime import datetime
+
+    with pytest.raises(PaymentRefused, match="invalid; only passing the certification exam"):
+        do_record_payment(invoice, gateway="offline", reference="cheque", amount=invoice.total,
+                          idempotency_key="offline:late", actor=sam,
+                          received_at=datetime(2029, 7, 2, 12, tzinfo=UTC))
+    invoice.refresh_from_db()
+    assert invoice.status == "void" and not Payment.objects.exists()
+    assert Renewal.objects.get().status == "cancelled"
+    assert Cycle.objects.filter(certification__professional=invoice.professional).count() == 1
+
+
+def test_nightly_voids_open_invoices_of_invalid_certifications(invoice, alice_cpt, sam):
+    from recert.core.models import History
+    from recert.renewals.reminders import run_nightly
+
+    run_nightly(date(2029, 6, 30))  # last day of grace: still payable
+    invoice.refresh_from_db()
+    assert invoice.status == "open"
+    report = run_nightly(date(2029, 7, 1))
+    invoice.refresh_from_db()
+    alice_cpt.refresh_from_db()
+    assert invoice.status == "void" and alice_cpt.status == "invalid"
+    assert report.invoices_voided == 1
+    assert History.objects.filter(action="void", object_type="invoice",
+                                  object_id=invoice.pk).exists()
+    with pytest.raises(PaymentRefused, match="void"):
+        pay_offline(invoice, sam)
+    alice_cpt.refresh_from_db()
+    assert alice_cpt.status == "invalid" and not Payment.objects.exists()
+
+
+def test_invalid_invoice_is_not_offered_online(client, invoice, fake_stripe):
+    with time_machine.travel(date(2029, 7, 3), tick=False):
+        client.force_login(invoice.professional.user)
+        page = client.get(reverse("renewals:invoice", args=[invoice.number]))
+        assert b"online" not in page.content and b"only passing the certification exam" \
+            in page.content
+        response = client.post(reverse("renewals:pay_online", args=[invoice.number]),
+                               follow=True)
+        assert b"can no longer be paid" in response.content
+    assert not fake_stripe.requests
+    invoice.refresh_from_db()
+    assert invoice.status == "void"
+
+
+def test_filed_on_time_paid_in_grace_owes_the_late_fee(invoice, alice_cpt, sam):
+    from datetime import datetime
+
+    in_grace = datetime(2029, 2, 1, 12, tzinfo=UTC)
+    with pytest.raises(PaymentRefused, match="includes the late fee"):
+        do_record_payment(invoice, gateway="offline", reference="cheque",
+                          amount=Decimal("45.00"), idempotency_key="offline:a", actor=sam,
+                          received_at=in_grace)
+    invoice.refresh_from_db()
+    assert invoice.status == "open" and invoice.total == Decimal("70.00")
+    assert [ln.amount for ln in invoice.lines.all()] == [Decimal("45.00"), Decimal("25.00")]
+    payment, created = do_record_payment(
+        invoice, gateway="offline", reference="cheque", amount=Decimal("70.00"),
+        idempotency_key="offline:b", actor=sam, received_at=in_grace)
+    assert created and payment.amount == Decimal("70.00")
+    alice_cpt.refresh_from_db()
+    assert alice_cpt.status == "active"
+
+
+def test_nightly_adds_the_late_fee_in_grace_and_expires_the_checkout(
+        client, invoice, fake_stripe, django_capture_on_commit_callbacks):
+    from recert.renewals.reminders import run_nightly
+
+    session = _open_checkout(client, invoice)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run_nightly(date(2029, 1, 2))
+        run_nightly(date(2029, 1, 3))
+    invoice.refresh_from_db()
+    assert report.invoices_repriced == 1 and invoice.total == Decimal("70.00")
+    assert invoice.checkout_session_id == "" and fake_stripe.expired == [session]
+    # The old page, paid anyway (before it expired): recorded for a refund, not applied.
+    assert _post_webhook(client, _event(invoice, session, amount=4500)).status_code == 200
+    assert not Payment.objects.exists()
+    issue = PaymentIssue.objects.get()
+    assert issue.invoice == invoice and issue.reference == session
+    assert "not the invoice's current one" in issue.reason and not issue.resolved
+    # A new checkout takes the new price.
+    with time_machine.travel(date(2029, 1, 4), tick=False):
+        client.force_login(invoice.professional.user)
+        new_session = _open_checkout(client, invoice)
+    assert new_session != session
+    assert fake_stripe.requests[-1]["form"]["line_items[1][price_data][unit_amount]"] == ["2500"]
+
+
+# --- Stripe events that cannot be applied are kept for staff ----------------------------
+
+def test_voiding_expires_the_checkout_session(client, invoice, alice_cpt, sam, fake_stripe,
+                                              django_capture_on_commit_callbacks):
+    from recert.renewals.actions import do_record_exam_pass
+
+    session = _open_checkout(client, invoice)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_record_exam_pass(alice_cpt, date(2028, 5, 1), actor=sam)
+    assert fake_stripe.expired == [session]
+    assert _post_webhook(client, _event(invoice, session)).status_code == 200
+    assert Payment.objects.filter(invoice=invoice).count() == 0
+    assert "void" in PaymentIssue.objects.get(reference=session).reason
+
+
+def test_stripe_after_cheque_is_a_second_charge_for_staff(client, invoice, sam, fake_stripe):
+    session = _open_checkout(client, invoice)
+    pay_offline(invoice, sam)
+    payload = _event(invoice, session)
+    assert _post_webhook(client, payload).status_code == 200
+    assert _post_webhook(client, payload).status_code == 200  # replayed
+    assert Payment.objects.count() == 1 and Payment.objects.get().gateway == "offline"
+    issue = PaymentIssue.objects.get()
+    assert "second charge" in issue.reason and issue.payload["amount_total"] == 4500
+    client.force_login(sam)
+    page = client.get(reverse("admin:renewals_paymentissue_changelist"))
+    assert page.status_code == 200 and session in page.content.decode()
+
+
+def test_webhook_currency_and_session_must_match(client, invoice, fake_stripe):
+    session = _open_checkout(client, invoice)
+    assert _post_webhook(client, _event(invoice, session, currency="eur")).status_code == 200
+    assert _post_webhook(client, _event(invoice, "cs_other")).status_code == 200
+    assert not Payment.objects.exists()
+    reasons = sorted(i.reason for i in PaymentIssue.objects.all())
+    assert "EUR" in reasons[1] and "cs_other" in reasons[0]

@@ -7,6 +7,7 @@ exam, a staff reinstatement, a stored status change and a sent reminder.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from django.utils import timezone
 
 from recert.core.actions import history
 from recert.core.actions.certifications import do_update_certification
+from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, Professional
+from recert.renewals import gateways
 from recert.renewals.models import (
     Invoice,
     InvoiceLine,
@@ -26,13 +29,14 @@ from recert.renewals.models import (
     Renewal,
     RenewalItem,
 )
-from recert.renewals.quotes import Quote
+from recert.renewals.quotes import LATE_FEE_LINE, Quote
 from recert.rules import load_policies
 from recert.rules import model as rules_model
 from recert.rules.cycles import next_cycle
 from recert.rules.model import Cycle as RulesCycle
 
 INVOICE_PREFIX = "R"
+ZERO = Decimal("0")
 
 
 class PaymentRefused(Exception):
@@ -106,9 +110,13 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
         renewal.save()
         invoice = Invoice.objects.select_for_update().get(renewal=renewal)
         invoice.lines.all().delete()
+        if invoice.total != quote.total and invoice.checkout_session_id:
+            # The old checkout page would take the old price: it must not be paid any more.
+            _expire_checkout_later(invoice.checkout_session_id)
+            invoice.checkout_session_id = ""
         invoice.total = quote.total
         invoice.issued_on = quote.as_of
-        invoice.save(update_fields=["total", "issued_on"])
+        invoice.save(update_fields=["total", "issued_on", "checkout_session_id"])
         action = history.History.UPDATE
     for position, line in enumerate(quote.lines):
         InvoiceLine.objects.create(invoice=invoice, position=position,
@@ -131,13 +139,120 @@ def _is_paid(renewal: Renewal) -> bool:
     return Payment.objects.filter(invoice__renewal=renewal).exists()
 
 
-def _cancel(renewal: Renewal, *, actor) -> None:
+def _expire_checkout_later(session_id: str) -> None:
+    """Once the transaction commits, the stored Stripe Checkout Session is expired so that
+    nobody can pay an invoice that was voided or re-priced."""
+    if session_id:
+        transaction.on_commit(lambda: gateways.expire_checkout_session(session_id))
+
+
+def _cancel(renewal: Renewal, *, actor, reason: str = "replaced by a newer request") -> None:
     renewal.items.update(active=False)
     renewal.status = Renewal.CANCELLED
     renewal.save(update_fields=["status"])
-    Invoice.objects.filter(renewal=renewal, status=Invoice.OPEN).update(status=Invoice.VOID)
+    for invoice in Invoice.objects.select_for_update().filter(renewal=renewal,
+                                                              status=Invoice.OPEN):
+        invoice.status = Invoice.VOID
+        invoice.save(update_fields=["status"])
+        _expire_checkout_later(invoice.checkout_session_id)
+        history.record("void", invoice, actor=actor, professional=renewal.professional,
+                       changes={"status": [Invoice.OPEN, Invoice.VOID],
+                                "reason": [None, reason]})
     history.record("cancel", renewal, actor=actor, professional=renewal.professional,
-                   changes={"status": [Renewal.PENDING_PAYMENT, Renewal.CANCELLED]})
+                   changes={"status": [Renewal.PENDING_PAYMENT, Renewal.CANCELLED],
+                            "reason": [None, reason]})
+
+
+@dataclass(frozen=True)
+class InvoiceCheck:
+    """What the engine says of an open invoice's certifications on a given day."""
+
+    invalid: bool = False
+    grace_ends: date | None = None
+    # The late fee the engine says is owed on that day and the invoice does not carry yet.
+    late_fee: Decimal = ZERO
+
+
+def check_invoice(invoice: Invoice, day: date, standing: Standing | None = None
+                  ) -> InvoiceCheck:
+    """An invoice pays for cycles still open; on `day` the engine may say a certification
+    is invalid (after its grace period, ACSM-GRACE-1: only the exam restores it) or in grace
+    (renewing then owes the late fee, even for a request filed on time)."""
+    if invoice.status != Invoice.OPEN:
+        return InvoiceCheck()
+    items = list(RenewalItem.objects.filter(renewal_id=invoice.renewal_id, active=True,
+                                            cycle__closed_at__isnull=True)
+                 .select_related("cycle"))
+    if not items:
+        return InvoiceCheck()
+    if standing is None:
+        standing = standing_of(invoice.professional, day)
+    results = {str(c.pk): r for c, r in standing.rows()}
+    invalid, grace_ends, late_fee = False, None, ZERO
+    for item in items:
+        result = results.get(str(item.certification_id))
+        if result is None or result.cycle.end != item.cycle.end:
+            continue
+        if result.status == rules_model.INVALID or day > result.renewal.grace_ends:
+            invalid, grace_ends = True, result.renewal.grace_ends
+        elif day > result.cycle.end:
+            late_fee = max(late_fee, result.renewal.late_fee)
+    if late_fee and InvoiceLine.objects.filter(invoice=invoice,
+                                               description=LATE_FEE_LINE).exists():
+        late_fee = ZERO
+    return InvoiceCheck(invalid, grace_ends, late_fee)
+
+
+def invalid_message(invoice: Invoice, check: InvoiceCheck) -> str:
+    ended = f" on {check.grace_ends:%m/%d/%Y}" if check.grace_ends else ""
+    return (f"Invoice {invoice.number} can no longer be paid: the renewal period ended{ended} "
+            "and the certification is invalid; only passing the certification exam restores "
+            "it (contact staff). The invoice is void and nothing was charged or recorded.")
+
+
+@transaction.atomic
+def do_cancel_renewal(renewal: Renewal, *, actor, reason: str) -> bool:
+    """Cancels a renewal awaiting payment and voids its open invoice. False if it was not
+    pending any more."""
+    renewal = Renewal.objects.select_for_update().get(pk=renewal.pk)
+    if renewal.status != Renewal.PENDING_PAYMENT or _is_paid(renewal):
+        return False
+    _cancel(renewal, actor=actor, reason=reason)
+    return True
+
+
+@transaction.atomic
+def do_add_late_fee(invoice: Invoice, late_fee: Decimal, *, actor) -> bool:
+    """Re-prices an open invoice filed on time but paid in grace: the engine's late fee is
+    added as a line. False if the invoice is not open or already carries it."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.OPEN or invoice.lines.filter(
+            description=LATE_FEE_LINE).exists():
+        return False
+    InvoiceLine.objects.create(invoice=invoice, position=invoice.lines.count(),
+                               description=LATE_FEE_LINE, amount=late_fee)
+    old_total = invoice.total
+    invoice.total = old_total + late_fee
+    _expire_checkout_later(invoice.checkout_session_id)
+    invoice.checkout_session_id = ""
+    invoice.save(update_fields=["total", "checkout_session_id"])
+    history.record("add_late_fee", invoice, actor=actor, professional=invoice.professional,
+                   changes={"total": [history._jsonable(old_total),
+                                      history._jsonable(invoice.total)],
+                            "late_fee": [None, history._jsonable(late_fee)]})
+    return True
+
+
+def settle_invoice(invoice: Invoice, day: date, *, actor,
+                   standing: Standing | None = None) -> InvoiceCheck:
+    """Brings an open invoice in line with the engine on `day`: void (its renewal cancelled)
+    when a certification is invalid, the late fee added when it is paid in grace."""
+    check = check_invoice(invoice, day, standing)
+    if check.invalid:
+        do_cancel_renewal(invoice.renewal, actor=actor, reason="certification invalid")
+    elif check.late_fee:
+        do_add_late_fee(invoice, check.late_fee, actor=actor)
+    return check
 
 
 def do_record_payment(invoice: Invoice, *, gateway: str, reference: str, amount: Decimal,
@@ -146,7 +261,17 @@ def do_record_payment(invoice: Invoice, *, gateway: str, reference: str, amount:
     """Records the payment of an invoice and completes its renewal, once.
 
     Returns (payment, created). The same key again, or a second payment for a paid invoice
-    (a replayed webhook, two staff clicking at once), returns the first payment unchanged."""
+    (a replayed webhook, two staff clicking at once), returns the first payment unchanged.
+
+    First the invoice is settled against the engine on the payment day: if a certification
+    is invalid by then, the invoice is voided and the payment refused; if it is in grace and
+    the invoice was filed on time, the late fee is added, so the old total no longer
+    matches and the payment is refused with the new total."""
+    day = timezone.localdate(received_at) if received_at else timezone.localdate()
+    current = Invoice.objects.select_related("professional", "renewal").get(pk=invoice.pk)
+    check = settle_invoice(current, day, actor=actor)
+    if check.invalid:
+        raise PaymentRefused(invalid_message(current, check))
     try:
         with transaction.atomic():
             return _record_payment(invoice.pk, gateway=gateway, reference=reference,
@@ -172,10 +297,17 @@ def _record_payment(invoice_id: int, *, gateway, reference, amount, idempotency_
     if already is not None:
         return already, False
     if invoice.status == Invoice.VOID:
-        raise PaymentRefused(f"Invoice {invoice.number} was replaced by a newer one.")
+        raise PaymentRefused(f"Invoice {invoice.number} is void (replaced by a newer request, "
+                             "or its certification became invalid); nothing was recorded.")
     if Decimal(amount) != invoice.total:
+        late = invoice.lines.filter(description=LATE_FEE_LINE).first()
+        why = ""
+        if late is not None and Decimal(amount) == invoice.total - late.amount:
+            why = (f" It is paid during the grace period, so it now includes the late fee "
+                   f"({late.amount}); collect the difference or ask for a new payment.")
         raise PaymentRefused(
-            f"The amount {amount} does not match invoice {invoice.number} ({invoice.total}).")
+            f"The amount {amount} does not match invoice {invoice.number} "
+            f"({invoice.total}).{why}")
     payment, created = Payment.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={"invoice": invoice, "gateway": gateway, "reference": reference,

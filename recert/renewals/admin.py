@@ -25,6 +25,7 @@ from recert.renewals.models import (
     Invoice,
     InvoiceLine,
     Payment,
+    PaymentIssue,
     Reminder,
     Renewal,
     RenewalItem,
@@ -132,6 +133,31 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("invoice", "gateway", "reference", "amount", "received_at")
     list_filter = ("gateway",)
     search_fields = ("invoice__number", "reference")
+
+
+@admin.register(PaymentIssue)
+class PaymentIssueAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Money taken by a gateway that could not be applied: staff refund it at the gateway,
+    then mark the issue resolved."""
+
+    list_display = ("created_at", "gateway", "reference", "invoice", "reason", "resolved")
+    list_filter = ("resolved", "gateway")
+    search_fields = ("reference", "invoice__number")
+    list_select_related = ("invoice",)
+    readonly_fields = ("invoice", "gateway", "reference", "reason", "payload", "created_at",
+                       "resolved")
+    actions = ["mark_resolved"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+    def has_resolve_permission(self, request):
+        return request.user.has_perm("renewals.change_paymentissue")
+
+    @admin.action(description="Mark resolved (refunded or settled)", permissions=["resolve"])
+    def mark_resolved(self, request, queryset):
+        count = queryset.filter(resolved=False).update(resolved=True)
+        self.message_user(request, f"{count} payment issue(s) marked resolved.")
 
 
 @admin.register(Reminder)

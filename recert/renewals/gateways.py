@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import time
 import urllib.error
 import urllib.parse
@@ -21,6 +22,7 @@ from django.conf import settings
 
 from recert.renewals.models import Invoice
 
+log = logging.getLogger(__name__)
 
 class GatewayError(Exception):
     """The gateway could not be reached or refused the request; the message says why."""
@@ -93,6 +95,11 @@ class StripeCheckoutGateway(Gateway):
             raise GatewayError("Stripe answered without a checkout session.")
         return Checkout(redirect_url=session["url"], session_id=session["id"])
 
+    def expire_checkout(self, session_id: str) -> None:
+        """Stripe's POST /v1/checkout/sessions/{id}/expire: the page can no longer be paid."""
+        self._post(f"/v1/checkout/sessions/{urllib.parse.quote(session_id, safe='')}/expire",
+                   [], idempotency_key=f"expire-{session_id}")
+
     def _post(self, path: str, fields: list[tuple[str, str]], *, idempotency_key: str) -> dict:
         request = urllib.request.Request(
             self.api_base + path,
@@ -152,6 +159,18 @@ def available() -> list[Gateway]:
     if settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET:
         out.append(StripeCheckoutGateway())
     return out
+
+
+def expire_checkout_session(session_id: str) -> None:
+    """Expires a stored Checkout Session (its invoice was voided or re-priced) so it cannot
+    take money any more. A failure is logged: the webhook still refuses a payment for a
+    session the invoice no longer holds, and records it for staff."""
+    if not session_id or not (settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET):
+        return
+    try:
+        StripeCheckoutGateway().expire_checkout(session_id)
+    except GatewayError as e:
+        log.error("Could not expire Stripe checkout session %s: %s", session_id, e)
 
 
 def get(name: str) -> Gateway:

@@ -179,3 +179,29 @@ class CertificationLifecycle(Certification):
     class Meta:
         proxy = True
         verbose_name = "certification lifecycle"
+
+
+class PaymentIssue(models.Model):
+    """Money that arrived but could not be applied (a void invoice, a mismatched amount or
+    checkout session, a second charge for a paid invoice): staff refund or resolve it."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="payment_issues")
+    gateway = models.CharField(max_length=20)
+    # The gateway's id of the charge (the Stripe Checkout Session), unique per gateway so a
+    # replayed event records the issue once.
+    reference = models.CharField(max_length=255)
+    reason = models.TextField()
+    payload = models.JSONField("payload summary", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["resolved", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "reference"],
+                                    name="one_issue_per_gateway_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.reference}: {self.reason}"

@@ -16,6 +16,7 @@ from recert.rules import load_policies
 from recert.rules.model import CPR_AED_NOT_CURRENT, CertificationResult, RenewalGroup
 
 ZERO = Decimal("0")
+LATE_FEE_LINE = "Late fee (renewal during the grace period)"
 CENT = Decimal("0.01")
 
 BLOCKER_TEXT = {
@@ -114,7 +115,7 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
         # The breakdown must add up to the engine's fee; if not, one line says it all.
         quote.lines = [Line(_names(quote.members) + " recertification", quote.fee)]
     if quote.late_fee:
-        quote.lines.append(Line("Late fee (renewal during the grace period)", quote.late_fee))
+        quote.lines.append(Line(LATE_FEE_LINE, quote.late_fee))
     quote.cecs_through_body, quote.cecs_other = _split_counted(standing, quote, body_code)
     return quote
 

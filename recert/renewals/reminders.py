@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 
 from recert.core.evaluation import standing_of
 from recert.core.models import Certification, Cycle, Professional
-from recert.renewals.actions import do_record_reminder, do_set_status
-from recert.renewals.models import Reminder
+from recert.renewals.actions import do_record_reminder, do_set_status, settle_invoice
+from recert.renewals.models import Invoice, Reminder
 from recert.renewals.quotes import blocker_text
 from recert.rules import model as rules_model
 from recert.rules.model import CertificationResult
@@ -72,6 +72,8 @@ class RunReport:
     status_changes: int = 0
     reminders: int = 0
     professionals: int = 0
+    invoices_voided: int = 0
+    invoices_repriced: int = 0
 
 
 def run_nightly(today: date, *, actor=None) -> RunReport:
@@ -99,6 +101,13 @@ def run_nightly(today: date, *, actor=None) -> RunReport:
             if _send(professional, certification, cycle, result,
                      groups.get(str(certification.pk)), due, actor=actor):
                 report.reminders += 1
+        # An open invoice follows its certifications: void once they are invalid (only
+        # the exam restores them), the late fee added once they are in grace.
+        for invoice in (Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
+                        .select_related("renewal", "professional")):
+            check = settle_invoice(invoice, today, actor=actor, standing=standing)
+            report.invoices_voided += check.invalid
+            report.invoices_repriced += bool(check.late_fee)
     return report
 
 

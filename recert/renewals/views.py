@@ -28,12 +28,15 @@ from recert.core.models import Professional
 from recert.renewals import gateways
 from recert.renewals.actions import (
     PaymentRefused,
+    check_invoice,
     do_record_payment,
     do_start_renewal,
     do_update_contact_details,
+    invalid_message,
+    settle_invoice,
 )
 from recert.renewals.forms import ContactDetailsForm, RenewalForm
-from recert.renewals.models import Invoice
+from recert.renewals.models import Invoice, Payment, PaymentIssue
 from recert.renewals.quotes import quote_renewal
 from recert.renewals.receipts import receipt_pdf
 from recert.rules import format_decimal
@@ -118,13 +121,16 @@ def _own_invoice(request: HttpRequest, number: str) -> Invoice:
 @login_required
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
     invoice = _own_invoice(request, number)
+    check = check_invoice(invoice, timezone.localdate())
     return render(request, "renewals/invoice.html", {
         "invoice": invoice,
+        "blocked": invalid_message(invoice, check) if check.invalid else "",
+        "late_fee_due": check.late_fee,
         "renewal": invoice.renewal,
         "lines": invoice.lines.all(),
         "items": invoice.renewal.items.select_related("certification__program__body", "cycle"),
         "payment": getattr(invoice, "payment", None),
-        "gateways": gateways.available(),
+        "gateways": [] if check.invalid else gateways.available(),
     })
 
 
@@ -135,6 +141,12 @@ def pay_online(request: HttpRequest, number: str) -> HttpResponse:
     if invoice.status != Invoice.OPEN:
         messages.info(request, f"Invoice {invoice.number} is {invoice.get_status_display()}.")
         return redirect("renewals:invoice", number=invoice.number)
+    # Voided if the certification is invalid today; re-priced if today is in grace.
+    check = settle_invoice(invoice, timezone.localdate(), actor=request.user)
+    if check.invalid:
+        messages.error(request, invalid_message(invoice, check))
+        return redirect("renewals:invoice", number=invoice.number)
+    invoice.refresh_from_db()
     try:
         gateway = gateways.get("stripe")
         checkout = gateway.start_checkout(
@@ -183,17 +195,48 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     if kind != "checkout.session.completed" or session.get("payment_status") != "paid":
         return HttpResponse("ignored")
     number = session.get("client_reference_id") or (session.get("metadata") or {}).get("invoice")
-    invoice = Invoice.objects.filter(number=number).first()
-    if invoice is None:
-        log.warning("Stripe webhook for unknown invoice %r", number)
-        return HttpResponse("unknown invoice")
+    session_id = str(session.get("id") or "")
     amount = Decimal(int(session.get("amount_total") or 0)) / 100
-    try:
-        do_record_payment(invoice, gateway="stripe",
-                          reference=str(session.get("payment_intent") or session.get("id")),
-                          amount=amount, idempotency_key=f"stripe:{session.get('id')}",
-                          actor=None)
-    except PaymentRefused as e:
-        log.error("Stripe payment not applied to %s: %s", invoice.number, e)
+    currency = str(session.get("currency") or "").lower()
+    key = f"stripe:{session_id}"
+    if Payment.objects.filter(idempotency_key=key).exists():
+        return HttpResponse("ok")  # a replay of an event already applied
+    invoice = Invoice.objects.filter(number=number).first()
+
+    def issue(reason: str) -> HttpResponse:
+        # Money was taken and cannot be applied: kept for staff to refund (admin), and
+        # answered 200 so that Stripe does not retry forever.
+        log.error("Stripe payment %s not applied to invoice %r: %s", session_id, number, reason)
+        PaymentIssue.objects.get_or_create(
+            gateway="stripe", reference=session_id or f"event:{event.get('id')}",
+            defaults={"invoice": invoice, "reason": reason, "payload": {
+                "event": event.get("id"), "session": session_id, "invoice": number,
+                "amount_total": session.get("amount_total"), "currency": currency,
+                "payment_intent": session.get("payment_intent"),
+                "customer_email": (session.get("customer_details") or {}).get("email")
+                or session.get("customer_email"),
+            }})
         return HttpResponse("refused")
+
+    if invoice is None:
+        return issue("No such invoice.")
+    if not session_id or session_id != invoice.checkout_session_id:
+        return issue(f"Checkout session {session_id or '(none)'} is not the invoice's current "
+                     f"one ({invoice.checkout_session_id or 'none'}): it was voided or "
+                     "re-priced after this page was opened.")
+    if currency != invoice.currency.lower():
+        return issue(f"Paid in {currency.upper() or '(no currency)'}, the invoice is in "
+                     f"{invoice.currency}.")
+    if amount != invoice.total:
+        return issue(f"Paid {amount}, the invoice is {invoice.total}.")
+    try:
+        payment, created = do_record_payment(
+            invoice, gateway="stripe",
+            reference=str(session.get("payment_intent") or session_id),
+            amount=amount, idempotency_key=key, actor=None)
+    except PaymentRefused as e:
+        return issue(str(e))
+    if not created and payment.idempotency_key != key:
+        return issue(f"Invoice {invoice.number} was already paid ({payment.gateway}, "
+                     f"{payment.reference or 'no reference'}): this is a second charge.")
     return HttpResponse("ok")
