@@ -113,3 +113,31 @@ def test_bad_as_of_date_is_an_error(db):
 
     with pytest.raises(CommandError, match="--as-of"):
         call_command("nightly", as_of="yesterday")
+
+
+def test_one_failing_professional_does_not_stop_the_run(alice, alice_cpt, bob, programs, sam,
+                                                        monkeypatch, caplog):
+    from django.core.management.base import CommandError
+
+    from recert.renewals import reminders
+
+    bob_cpt = do_create_certification(bob, programs[("ACSM", "CPT")], date(2025, 3, 15),
+                                      actor=sam)
+    real = reminders.do_set_status
+
+    def failing(certification, status, *, actor):
+        if certification.professional_id == alice.pk:
+            real(certification, status, actor=actor)  # written, then rolled back
+            raise RuntimeError("boom")
+        return real(certification, status, actor=actor)
+
+    monkeypatch.setattr(reminders, "do_set_status", failing)
+    with pytest.raises(CommandError, match=f"1 professional\\(s\\) failed \\(ids {alice.pk}\\)"):
+        _run(date(2029, 1, 2))
+    bob_cpt.refresh_from_db()
+    alice_cpt.refresh_from_db()
+    assert bob_cpt.status == "grace" and alice_cpt.status == "active"
+    assert [m.to for m in mail.outbox] == [[bob.email or bob.user.email]]
+    assert f"professional {alice.pk}" in caplog.text and "boom" in caplog.text
+    report = run_nightly(date(2029, 1, 2))
+    assert report.failed == [alice.pk] and report.professionals == 1

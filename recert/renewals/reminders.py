@@ -6,7 +6,8 @@ not in the policies. Dates they hang off (cycle end, grace end) come from the en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from recert.renewals.models import Invoice, Reminder
 from recert.renewals.quotes import blocker_text
 from recert.rules import model as rules_model
 from recert.rules.model import CertificationResult
+
+log = logging.getLogger(__name__)
 
 # "Renewal information in the spring of the final year" (ACSM 002): sent on March 1, the
 # last March 1 on or before the cycle end (ACSM: March 1 of the final calendar year; an
@@ -74,40 +77,62 @@ class RunReport:
     professionals: int = 0
     invoices_voided: int = 0
     invoices_repriced: int = 0
+    # Ids of the professionals whose work failed (rolled back; the run went on).
+    failed: list[int] = field(default_factory=list)
+
+    def add(self, other: RunReport) -> None:
+        for name in ("status_changes", "reminders", "professionals", "invoices_voided",
+                     "invoices_repriced"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failed += other.failed
 
 
 def run_nightly(today: date, *, actor=None) -> RunReport:
-    """Stores each certification's status as the engine sees it today and sends the due
-    reminder of each open cycle once. Safe to run twice and after days of not running."""
+    """Stores each certification's status as the engine sees it today, settles open
+    invoices and sends the due reminders of each open cycle once. Safe to run twice and after
+    days of not running. Each professional is one transaction: a failure is logged with the
+    professional's id, rolled back, counted in `failed`, and the run goes on."""
     report = RunReport()
-    professionals = (Professional.objects
-                     .filter(certifications__deleted_at__isnull=True).distinct().order_by("pk"))
-    for professional in professionals.iterator(chunk_size=200):
-        report.professionals += 1
-        standing = standing_of(professional, today)
-        groups = {cid: g for g in standing.evaluation.renewals for cid in g.certifications}
-        for certification, result in standing.rows():
-            if result is None:
-                continue
-            if certification.status != result.status and do_set_status(
-                    certification, result.status, actor=actor):
-                report.status_changes += 1
-            cycle = certification.current_cycle()
-            if cycle is None:
-                continue
-            due = latest_due(result, today)
-            if due is None or Reminder.objects.filter(cycle=cycle, kind=due.kind).exists():
-                continue
-            if _send(professional, certification, cycle, result,
-                     groups.get(str(certification.pk)), due, actor=actor):
-                report.reminders += 1
-        # An open invoice follows its certifications: void once they are invalid (only
-        # the exam restores them), the late fee added once they are in grace.
-        for invoice in (Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
-                        .select_related("renewal", "professional")):
-            check = settle_invoice(invoice, today, actor=actor, standing=standing)
-            report.invoices_voided += check.invalid
-            report.invoices_repriced += bool(check.late_fee)
+    ids = list(Professional.objects.filter(certifications__deleted_at__isnull=True)
+               .distinct().order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                professional = Professional.objects.get(pk=pk)
+                report.add(_run_professional(professional, today, actor=actor))
+        except Exception:
+            log.exception("Nightly run failed for professional %s; rolled back, continuing",
+                          pk)
+            report.failed.append(pk)
+    return report
+
+
+def _run_professional(professional: Professional, today: date, *, actor) -> RunReport:
+    report = RunReport(professionals=1)
+    standing = standing_of(professional, today)
+    groups = {cid: g for g in standing.evaluation.renewals for cid in g.certifications}
+    for certification, result in standing.rows():
+        if result is None:
+            continue
+        if certification.status != result.status and do_set_status(
+                certification, result.status, actor=actor):
+            report.status_changes += 1
+        cycle = certification.current_cycle()
+        if cycle is None:
+            continue
+        due = latest_due(result, today)
+        if due is None or Reminder.objects.filter(cycle=cycle, kind=due.kind).exists():
+            continue
+        if _send(professional, certification, cycle, result,
+                 groups.get(str(certification.pk)), due, actor=actor):
+            report.reminders += 1
+    # An open invoice follows its certifications: void once they are invalid (only
+    # the exam restores them), the late fee added once they are in grace.
+    for invoice in (Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
+                    .select_related("renewal", "professional")):
+        check = settle_invoice(invoice, today, actor=actor, standing=standing)
+        report.invoices_voided += check.invalid
+        report.invoices_repriced += bool(check.late_fee)
     return report
 
 

@@ -27,4 +27,10 @@ class Command(BaseCommand):
         report = run_nightly(today)
         self.stdout.write(f"{today.isoformat()}: {report.professionals} professionals, "
                           f"{report.status_changes} status changes, "
-                          f"{report.reminders} reminders sent")
+                          f"{report.reminders} reminders sent, "
+                          f"{report.invoices_voided} invoices voided, "
+                          f"{report.invoices_repriced} re-priced")
+        if report.failed:
+            ids = ", ".join(str(pk) for pk in report.failed)
+            raise CommandError(f"{len(report.failed)} professional(s) failed (ids {ids}); "
+                               "the others were processed. See the log for each error.")
