@@ -105,3 +105,48 @@ def test_professionals_cannot_use_the_staff_pages(client, alice, open_invoice):
     client.force_login(alice.user)
     response = client.get(reverse("admin:renewals_invoice_changelist"))
     assert response.status_code == 302 and "login" in response.url
+
+
+@pytest.fixture
+def tom(db, password):
+    """Staff, but given none of the renewal permissions."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("tom", "tom@example.com", password,
+                                                is_staff=True)
+
+
+def test_staff_without_the_permissions_get_no_renewal_actions(client, tom, alice_cpt,
+                                                              open_invoice):
+    client.force_login(tom)
+    invoices = client.get(reverse("admin:renewals_invoice_changelist"))
+    assert invoices.status_code == 200 and b"record_offline_payment" not in invoices.content
+    lifecycles = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
+    assert lifecycles.status_code == 200
+    assert b"record_exam_pass" not in lifecycles.content and b'"reinstate"' not in \
+        lifecycles.content
+    _action(client, "invoice", "record_offline_payment", open_invoice.pk, apply="1",
+            reference="cheque 1")
+    _action(client, "certificationlifecycle", "record_exam_pass", alice_cpt.pk, apply="1",
+            passed_on="2028-05-01")
+    _action(client, "certificationlifecycle", "reinstate", alice_cpt.pk, apply="1",
+            reason="because")
+    assert not Payment.objects.exists()
+    assert Cycle.objects.filter(certification=alice_cpt).count() == 1
+    assert not History.objects.filter(action__in=["record_exam_pass", "reinstate"]).exists()
+
+
+def test_each_permission_opens_its_own_action(client, tom, alice_cpt, open_invoice):
+    from django.contrib.auth.models import Permission
+
+    tom.user_permissions.add(Permission.objects.get(codename="record_payment"))
+    client.force_login(tom)
+    done = _action(client, "invoice", "record_offline_payment", open_invoice.pk, apply="1",
+                   reference="cheque 3003")
+    assert done.status_code == 302 and Payment.objects.get().recorded_by == tom
+    page = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
+    assert b"record_exam_pass" not in page.content
+    tom.user_permissions.add(Permission.objects.get(codename="record_exam"),
+                             Permission.objects.get(codename="reinstate_certification"))
+    page = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
+    assert b"record_exam_pass" in page.content and b"reinstate" in page.content

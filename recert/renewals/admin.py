@@ -79,7 +79,11 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
 
-    @admin.action(description="Record offline payment (cheque or phone)")
+    def has_record_payment_permission(self, request):
+        return request.user.has_perm("renewals.record_payment")
+
+    @admin.action(description="Record offline payment (cheque or phone)",
+                  permissions=["record_payment"])
     def record_offline_payment(self, request, queryset):
         open_invoices = list(queryset.filter(status=Invoice.OPEN))
         if len(open_invoices) != 1:
@@ -190,9 +194,18 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        # The list's actions need it; the page itself is read-only (see change_view).
+    def has_view_permission(self, request, obj=None):
+        # The page is read-only (see change_view); each action has its own permission.
         return request.user.is_staff
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_record_exam_permission(self, request):
+        return request.user.has_perm("renewals.record_exam")
+
+    def has_reinstate_permission(self, request):
+        return request.user.has_perm("renewals.reinstate_certification")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("program__body", "professional")
@@ -218,7 +231,8 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
             .select_related("cycle"),
         })
 
-    @admin.action(description="Record passed exam (renews without CECs or fee)")
+    @admin.action(description="Record passed exam (renews without CECs or fee)",
+                  permissions=["record_exam"])
     def record_exam_pass(self, request, queryset):
         form = ExamForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -235,7 +249,7 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
         return _intermediate(self, request, queryset, form=form, title="Record a passed exam",
                              action="record_exam_pass", button="Record passed exam")
 
-    @admin.action(description="Reinstate (with a reason)")
+    @admin.action(description="Reinstate (with a reason)", permissions=["reinstate"])
     def reinstate(self, request, queryset):
         form = ReinstateForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():

@@ -98,6 +98,7 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-number"]
+        permissions = [("record_payment", "Can record an offline payment of an invoice")]
 
     def __str__(self) -> str:
         return self.number
@@ -179,6 +180,10 @@ class CertificationLifecycle(Certification):
     class Meta:
         proxy = True
         verbose_name = "certification lifecycle"
+        permissions = [
+            ("record_exam", "Can record a passed exam (renews the certification)"),
+            ("reinstate_certification", "Can reinstate a certification"),
+        ]
 
 
 class PaymentIssue(models.Model):
