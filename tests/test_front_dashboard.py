@@ -99,3 +99,17 @@ def test_query_count_is_flat(client, alice, alice_cpt, programs, sam, n,
     with django_assert_num_queries(6):
         response = client.get(reverse("dashboard"))
     assert len(response.context["cards"]) == 2
+
+
+@time_machine.travel(date(2026, 8, 1), tick=False)
+def test_ace_certifications_are_not_shown_as_renewing_together(client, alice, programs, sam):
+    from recert.core.evaluation import standing_of
+
+    do_create_certification(alice, programs[("ACE", "PT")], date(2025, 6, 10), actor=sam)
+    do_create_certification(alice, programs[("ACE", "GFI")], date(2025, 6, 20), actor=sam)
+    # The engine groups them (same cycle end), but ACE bills each one separately.
+    groups = standing_of(alice, date(2026, 8, 1)).evaluation.renewals
+    assert any(len(g.certifications) == 2 for g in groups)
+    client.force_login(alice.user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "Renewing together" not in body and "renew together" not in body

@@ -14,6 +14,8 @@ from recert.core.evaluation import standing_of
 from recert.front import explain
 from recert.front.charts import Chart, progress_chart
 from recert.front.views.common import label, professional_of
+from recert.renewals.quotes import renews_together
+from recert.rules import load_policies
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             days_left=(result.cycle.end - as_of).days, gauge_now=now, percent=percent,
             chart=progress_chart(result, earned_on, as_of),
         ))
+    # Only bodies that bill a group on one invoice (ACSM); ACE bills each separately.
+    bodies = load_policies().bodies
     groups = [
         {"group": g, "labels": [labels.get(i, i) for i in g.certifications]}
-        for g in standing.evaluation.renewals if len(g.certifications) > 1
+        for g in standing.evaluation.renewals
+        if len(g.certifications) > 1 and g.body in bodies
+        and renews_together(bodies[g.body], as_of)
     ]
     return render(request, "front/dashboard.html", {
         "professional": professional, "cards": cards, "groups": groups,
