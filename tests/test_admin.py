@@ -69,3 +69,44 @@ def test_staff_create_professional_without_password_with_claim_link(client, sam)
     assert ClaimToken.objects.filter(user=erin.user).count() == 1
     messages = [str(m) for m in response.context["messages"]]
     assert any(f"/accounts/claim/{erin.user_id}/" in m for m in messages)
+
+
+@pytest.fixture
+def document(alice, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recert.core.actions.credits import do_attach_document
+
+    entry = do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 1, 1),
+                                   title="Course", format="course", amount=Decimal("1"),
+                                   unit="hour")
+    return do_attach_document(entry, SimpleUploadedFile("cert.pdf", b"%PDF-1.4 x"),
+                              actor=alice.user)
+
+
+def test_staff_download_documents_through_the_admin(client, sam, document, settings):
+    client.force_login(sam)
+    url = reverse("admin:core_document_download", args=[document.pk])
+    for page in (reverse("admin:core_creditentry_change", args=[document.credit_entry_id]),
+                 reverse("admin:core_document_change", args=[document.pk])):
+        body = client.get(page).content.decode()
+        assert f'href="{url}"' in body and "/media/" not in body
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert client.get(reverse("admin:core_document_download", args=[999999])).status_code == 404
+
+
+def test_document_download_is_staff_only(client, alice, document, db):
+    from django.contrib.auth import get_user_model
+
+    url = reverse("admin:core_document_download", args=[document.pk])
+    client.force_login(alice.user)  # the owner, but not staff: the admin is closed
+    response = client.get(url)
+    assert response.status_code == 302 and "/admin/login/" in response.url
+    clerk = get_user_model().objects.create_user("clerk", "clerk@example.com", "x",
+                                                 is_staff=True)
+    client.force_login(clerk)  # staff without permission to view documents
+    assert client.get(url).status_code == 403

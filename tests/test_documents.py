@@ -63,3 +63,50 @@ def test_too_large_is_refused(entry, media, alice, settings):
 def test_empty_file_is_refused(entry, media, alice):
     with pytest.raises(ValidationError, match="empty"):
         do_attach_document(entry, SimpleUploadedFile("x.pdf", b""), actor=alice.user)
+
+
+def stored_files(media):
+    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+
+
+@pytest.mark.parametrize("name,content,suffix", [
+    ("certificate.bin", PNG, ".png"), ("page.html", PDF, ".pdf"), ("photo.JPEG", JPEG, ".jpg"),
+    ("no-suffix", PDF, ".pdf"), ("scan.png", JPEG, ".jpg"),
+])
+def test_stored_suffix_follows_the_content(entry, media, alice, name, content, suffix):
+    document = do_attach_document(entry, SimpleUploadedFile(name, content), actor=alice.user)
+    assert document.file.name.endswith(suffix)
+    assert document.original_name == name
+
+
+def test_files_are_deleted_when_the_transaction_rolls_back(entry, media, alice):
+    from recert.core.actions.credits import atomic_with_documents
+
+    with pytest.raises(RuntimeError), atomic_with_documents():
+        do_attach_document(entry, SimpleUploadedFile("a.pdf", PDF), actor=alice.user)
+        do_attach_document(entry, SimpleUploadedFile("b.png", PNG), actor=alice.user)
+        assert len(stored_files(media)) == 2
+        raise RuntimeError("later step failed")
+    assert stored_files(media) == [] and not Document.objects.exists()
+    # An inner block that succeeded is undone with the outer one.
+    with pytest.raises(RuntimeError), atomic_with_documents():
+        with atomic_with_documents():
+            do_attach_document(entry, SimpleUploadedFile("a.pdf", PDF), actor=alice.user)
+        raise RuntimeError("later step failed")
+    assert stored_files(media) == [] and not Document.objects.exists()
+    # A committed block keeps its files.
+    with atomic_with_documents():
+        do_attach_document(entry, SimpleUploadedFile("a.pdf", PDF), actor=alice.user)
+    assert len(stored_files(media)) == 1
+
+
+def test_a_failed_attach_leaves_no_file(entry, media, alice, monkeypatch):
+    from recert.core.actions import credits
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("history unavailable")
+
+    monkeypatch.setattr(credits.history, "record", fail)
+    with pytest.raises(RuntimeError):
+        do_attach_document(entry, SimpleUploadedFile("a.pdf", PDF), actor=alice.user)
+    assert stored_files(media) == []

@@ -334,3 +334,24 @@ def test_lookup_without_an_ace_policy(client, alice, alice_cpt, monkeypatch):
     response = client.post(reverse("course_lookup"), form(course_number="CA99999"))
     assert response.status_code == 200
     assert b"CA99999 is not an ACE course number in the catalog" in response.content
+
+
+def test_a_failed_report_leaves_no_uploaded_file(client, alice, alice_cpt, media, monkeypatch):
+    from recert.core.actions import credits
+
+    real = credits.history.record
+
+    def fail_on_attach(action, *args, **kwargs):
+        if action == "attach_document":
+            raise RuntimeError("history unavailable")
+        return real(action, *args, **kwargs)
+
+    monkeypatch.setattr(credits.history, "record", fail_on_attach)
+    client.force_login(alice.user)
+    data = form(format="college_course", unit="semester_hour", amount="3", grade="B",
+                provider="College or university")
+    data["documents"] = [SimpleUploadedFile("t1.pdf", PDF), SimpleUploadedFile("t2.pdf", PDF)]
+    with pytest.raises(RuntimeError):
+        client.post(reverse("report"), data)
+    assert not CreditEntry.objects.exists()
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from recert.core.actions import credits as credit_actions
 from recert.core.actions.certifications import (
@@ -191,15 +194,28 @@ class CertificationAdmin(admin.ModelAdmin):
             do_restore_certification(obj, actor=request.user)
 
 
+def document_link(document: Document) -> str:
+    """A link to the staff download view (uploads are never served from MEDIA_URL)."""
+    if not document.pk:
+        return "—"
+    return format_html('<a href="{}">{}</a>',
+                       reverse("admin:core_document_download", args=[document.pk]),
+                       document.original_name or "document")
+
+
 class DocumentInline(admin.TabularInline):
     model = Document
     extra = 0
-    fields = ("file", "original_name", "content_type", "size", "sha256", "uploaded_at")
+    fields = ("download", "content_type", "size", "sha256", "uploaded_at")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="document")
+    def download(self, obj):
+        return document_link(obj)
 
 
 @admin.register(CreditEntry)
@@ -254,13 +270,41 @@ class CreditEntryAdmin(admin.ModelAdmin):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ("original_name", "credit_entry", "content_type", "size", "uploaded_at")
+    list_select_related = ("credit_entry",)
     search_fields = ("original_name", "sha256", "credit_entry__title")
     list_filter = ("content_type",)
-    readonly_fields = ("credit_entry", "file", "original_name", "content_type", "size",
-                       "sha256", "uploaded_at")
+    fields = ("credit_entry", "download", "original_name", "content_type", "size", "sha256",
+              "uploaded_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="file")
+    def download(self, obj):
+        return document_link(obj)
+
+    def get_urls(self):
+        return [
+            path("<int:document_id>/download/", self.admin_site.admin_view(self.download_view),
+                 name="core_document_download"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, document_id: int) -> FileResponse:
+        """The stored file, to staff who may view documents; like the owner's download, it
+        is sent with nosniff and a sandbox so that it cannot run as a page of this site."""
+        document = Document.objects.filter(pk=document_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        if not self.has_view_permission(request, document):
+            raise PermissionDenied
+        response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+                                as_attachment=False, filename=document.original_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 @admin.register(History)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,8 +88,43 @@ def do_attach_document(entry: CreditEntry, uploaded, *, actor) -> Document:
         sha256=digest.hexdigest(),
     )
     document.file.save(uploaded.name or "document", uploaded, save=False)
-    document.save()
-    history.record("attach_document", entry, actor=actor, professional=entry.professional,
-                   changes={"document": [None, document.original_name],
-                            "sha256": [None, document.sha256]})
+    stored = _stored_files.get()
+    if stored is not None:
+        stored.append((document.file.storage, document.file.name))
+    try:
+        document.save()
+        history.record("attach_document", entry, actor=actor, professional=entry.professional,
+                       changes={"document": [None, document.original_name],
+                                "sha256": [None, document.sha256]})
+    except BaseException:
+        if stored is None:  # otherwise atomic_with_documents deletes it
+            document.file.storage.delete(document.file.name)
+        raise
     return document
+
+
+# Files stored by do_attach_document inside the innermost atomic_with_documents block.
+_stored_files: ContextVar[list | None] = ContextVar("recert_stored_files", default=None)
+
+
+@contextmanager
+def atomic_with_documents():
+    """transaction.atomic() that also deletes the files of the documents attached inside it
+    when it rolls back: the database forgets the rows, and the disk must forget the files.
+
+    (transaction.on_commit never runs on a rollback, so the clean-up is done here.)"""
+    outer = _stored_files.get()
+    stored: list = []
+    token = _stored_files.set(stored)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    else:
+        if outer is not None:  # an enclosing block may still roll back
+            outer.extend(stored)
+    finally:
+        _stored_files.reset(token)

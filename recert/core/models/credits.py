@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from uuid import uuid4
 
 from django.core.validators import MinValueValidator
@@ -73,9 +72,14 @@ class CreditEntry(models.Model):
         return self.deleted_at is not None
 
 
+# The stored file's suffix, by the kind found in its content (recert.core.documents).
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
 def document_path(instance: Document, filename: str) -> str:
-    # The stored name is random: the original name is kept in a column, not on disk.
-    suffix = PurePath(filename).suffix.lower()[:10]
+    # The stored name is random and its suffix follows the checked content type: the name the
+    # user gave (kept in a column) never chooses what the file looks like on disk.
+    suffix = SUFFIXES.get(instance.content_type, "")
     return f"documents/{instance.credit_entry.professional_id}/{uuid4().hex}{suffix}"
 
 

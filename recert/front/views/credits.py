@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recert.core.actions.credits import (
+    atomic_with_documents,
     do_attach_document,
     do_delete_credit_entry,
     do_restore_credit_entry,
@@ -171,7 +171,7 @@ def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
                       initial=CreditForm.initial_from(entry), documents_on_file=len(documents),
                       **context["form_kwargs"])
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+        with atomic_with_documents():
             do_update_credit_entry(entry, actor=request.user, **form.entry_fields())
             for uploaded in form.cleaned_data["documents"]:
                 do_attach_document(entry, uploaded, actor=request.user)

@@ -7,13 +7,16 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from recert.core.actions.credits import do_attach_document, do_create_credit_entry
+from recert.core.actions.credits import (
+    atomic_with_documents,
+    do_attach_document,
+    do_create_credit_entry,
+)
 from recert.core.evaluation import preview_of, standing_of
 from recert.core.models import Course
 from recert.front import explain
@@ -95,7 +98,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "form": describe(form), "heading": "Report a credit", **context["page"]})
     form = CreditForm(request.POST or None, request.FILES or None, **context["form_kwargs"])
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+        with atomic_with_documents():
             entry = do_create_credit_entry(professional, actor=request.user,
                                            **form.entry_fields())
             for uploaded in form.cleaned_data["documents"]:
