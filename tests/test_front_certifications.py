@@ -55,8 +55,27 @@ def test_member_id_taken_by_someone_else(client, alice, bob, programs):
     add(client, programs, member_id="X1")
     client.force_login(alice.user)
     body = add(client, programs, member_id="X1").content.decode()
-    assert "member id" in body.lower() and "already" in body
+    assert ("That member id is already registered for ACSM; check the number or contact "
+            "staff.") in body
+    assert "Member id with this Body and Member id already exists" not in body
+    assert 'id="id_member_id_error"' in body
     assert not Certification.objects.filter(professional=alice).exists()
+
+
+def test_model_errors_are_shown_at_the_form_fields(client, alice, programs, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from recert.front.views import certifications as views
+
+    def refuse(*args, **kwargs):
+        raise ValidationError({"certified_on": "Certified on is before the program existed.",
+                               "deleted_at": "Something else."})
+
+    monkeypatch.setattr(views, "do_create_certification", refuse)
+    client.force_login(alice.user)
+    body = add(client, programs).content.decode()
+    assert 'id="id_certified_on_error"' in body
+    assert "Certified on is before the program existed." in body and "Something else." in body
 
 
 def test_cpr_date_and_cycles_and_history(client, alice, alice_cpt):

@@ -355,3 +355,17 @@ def test_a_failed_report_leaves_no_uploaded_file(client, alice, alice_cpt, media
         client.post(reverse("report"), data)
     assert not CreditEntry.objects.exists()
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("field, words", [
+    ("unit", "Choose the unit printed on the certificate"),
+    ("credit_type", "Choose the credit type (CEC, CME, credit hour, or none)."),
+    ("awarded_by", "Choose the organization that awarded the credits"),
+])
+def test_missing_choices_say_what_to_choose(client, alice, alice_cpt, field, words):
+    client.force_login(alice.user)
+    body = post(client, **{field: ""}).content.decode()
+    assert words in body and f'id="id_{field}_error"' in body
+    assert "This field is required" not in body
+    body = post(client, **{field: "bogus"}).content.decode()
+    assert "Choose one of the listed" in body and "Select a valid choice" not in body

@@ -114,13 +114,27 @@ class CreditForm(forms.Form):
             "max_decimal_places": "Enter at most 3 decimal places, like 0.125.",
             "max_whole_digits": "Enter at most 6 digits before the decimal point.",
         })
-    unit = forms.ChoiceField(label="Unit", choices=[(u, UNIT_LABELS.get(u, u))
-                                                    for u in rules_model.UNITS], initial="cec")
-    credit_type = forms.ChoiceField(label="Credit type", choices=CreditEntry.CREDIT_TYPES,
-                                    initial="cec")
+    unit = forms.ChoiceField(
+        label="Unit", choices=[(u, UNIT_LABELS.get(u, u)) for u in rules_model.UNITS],
+        initial="cec",
+        error_messages={
+            "required": "Choose the unit printed on the certificate (contact hours, CECs, "
+                        "CEUs, CME credits, semester or quarter hours, or items).",
+            "invalid_choice": "Choose one of the listed units, as printed on the certificate."})
+    credit_type = forms.ChoiceField(
+        label="Credit type", choices=CreditEntry.CREDIT_TYPES, initial="cec",
+        error_messages={
+            "required": "Choose the credit type (CEC, CME, credit hour, or none).",
+            "invalid_choice": "Choose one of the listed credit types (CEC, CME, credit hour, "
+                              "or none)."})
     awarded_by = forms.ChoiceField(
         label="Awarding organization", initial="OTHER",
-        help_text="The organization that awarded the credits on the certificate.")
+        help_text="The organization that awarded the credits on the certificate.",
+        error_messages={
+            "required": "Choose the organization that awarded the credits (or Another "
+                        "organization).",
+            "invalid_choice": "Choose one of the listed awarding organizations (or Another "
+                              "organization)."})
     course_number = forms.CharField(
         label="Provider course number", required=False, max_length=40,
         help_text="Optional. A known ACE-approved course number fills in the course.",

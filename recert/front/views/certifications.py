@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,27 @@ from recert.core.models import Certification, Cycle, History, MemberId
 from recert.front import explain
 from recert.front.forms import CertificationForm, CprForm, describe
 from recert.front.views.common import label, own_professional
+
+
+def taken_message(body) -> str:
+    return (f"That member id is already registered for {body.code}; check the number or "
+            "contact staff.")
+
+
+def add_model_errors(form, error: ValidationError, body) -> None:
+    """The model's own checks, shown at the form's fields (a duplicate member id in plain
+    words); what belongs to no field of the form is shown at the top."""
+    details = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS:
+                                                                     error.error_list}
+    for name, errors in details.items():
+        for item in errors:
+            if item.code in ("unique", "unique_together") and name in (NON_FIELD_ERRORS,
+                                                                      "member_id"):
+                form.add_error("member_id", taken_message(body))
+            elif name in form.fields:
+                form.add_error(name, item.messages)
+            else:
+                form.add_error(None, item.messages)
 
 
 @login_required
@@ -33,14 +55,10 @@ def certification_list(request: HttpRequest) -> HttpResponse:
                 if d["member_id"]:
                     do_set_member_id(professional, d["body"], d["member_id"], actor=request.user)
         except IntegrityError:
-            form.add_error("member_id", "This member id is already registered to someone else. "
-                                        "Check the id on your certificate.")
-        except Exception as error:  # a ValidationError from the model's own checks
-            from django.core.exceptions import ValidationError
-
-            if not isinstance(error, ValidationError):
-                raise
-            form.add_error("member_id", " ".join(error.messages))
+            # Two requests raced past the model's checks: the database said the same thing.
+            form.add_error("member_id", taken_message(d["body"]))
+        except ValidationError as error:
+            add_model_errors(form, error, d["body"])
         else:
             messages.success(request, f"Added {label(certification)}.")
             return redirect("certifications")
