@@ -369,3 +369,55 @@ def test_missing_choices_say_what_to_choose(client, alice, alice_cpt, field, wor
     assert "This field is required" not in body
     body = post(client, **{field: "bogus"}).content.decode()
     assert "Choose one of the listed" in body and "Select a valid choice" not in body
+
+
+@pytest.fixture
+def lapsed_course(db):
+    from recert.core.models import CertifyingBody, Course
+
+    return Course.objects.create(
+        body=CertifyingBody.objects.get(code="ACE"), course_number="CA11111",
+        title="Old Kettlebell Course", provider="ACE", credits=Decimal("0.5"),
+        format="workshop", approved_from=date(2020, 1, 1), approved_until=date(2026, 1, 31))
+
+
+def test_catalog_fills_only_a_course_approved_on_the_date_earned(client, alice, alice_cpt,
+                                                                 lapsed_course):
+    client.force_login(alice.user)
+    lookup = reverse("course_lookup")
+    response = client.post(lookup, form(course_number="CA11111", earned_on="2026-03-14"))
+    body = response.content.decode()
+    assert "The approval of CA11111 (Old Kettlebell Course) lapsed on 01/31/2026" in body
+    assert "hx-swap-oob" not in body and "HX-Trigger-After-Settle" not in response
+    response = client.post(lookup, form(course_number="CA11111", earned_on="2026-01-31"))
+    assert "Old Kettlebell Course" in response.content.decode() and "hx-swap-oob" in (
+        response.content.decode())
+    # Not approved yet on that date (CS45678 is approved from 05/01/2026).
+    body = client.post(lookup, form(course_number="CS45678", earned_on="2026-03-14")).content
+    assert b"CS45678 (ACE Fitness Summit 2026) was approved from 05/01/2026" in body
+    # No date typed yet: the course is filled in.
+    body = client.post(lookup, form(course_number="CA11111", earned_on="")).content
+    assert b"hx-swap-oob" in body
+    # Without JavaScript too.
+    body = client.post(reverse("report"), form(course_number="CA11111", title="",
+                                               lookup="1")).content.decode()
+    assert "lapsed on 01/31/2026" in body and 'value="Old Kettlebell Course"' not in body
+
+
+def test_lookup_does_not_evaluate_the_standing(client, alice, alice_cpt, alice_ace,
+                                              django_assert_num_queries, monkeypatch):
+    import importlib
+
+    report_views = importlib.import_module("recert.front.views.report")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the lookup evaluated the standing")
+
+    monkeypatch.setattr(report_views, "standing_of", refuse)
+    client.force_login(alice.user)
+    data = form(course_number="CEP123456", title="", amount="")
+    client.post(reverse("course_lookup"), data)  # warm up (policies, templates)
+    # session, user, professional, course (with its body)
+    with django_assert_num_queries(4):
+        response = client.post(reverse("course_lookup"), data)
+    assert b"Functional Training for Older Adults" in response.content

@@ -4,6 +4,7 @@ by the engine, and the ACE course catalog lookup."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,7 @@ from recert.front.forms import (
     describe,
     draft_problem,
     draft_values,
+    mdy,
 )
 from recert.front.views.common import label, own_professional
 from recert.rules import CreditIn, load_policies
@@ -67,6 +69,38 @@ def catalog_course(number: str) -> Course | None:
     return Course.objects.select_related("body").filter(course_number=number).first()
 
 
+def typed_date(data, name: str = "earned_on") -> date | None:
+    try:
+        return date.fromisoformat((data.get(name) or "").strip())
+    except ValueError:
+        return None
+
+
+def approval_problem(course: Course, on: date | None) -> str | None:
+    """Why the catalog cannot fill in this course for a credit earned on that date (None
+    when its approval covers the date, or when no date is typed yet)."""
+    if on is None:
+        return None
+    name = f"{course.course_number} ({course.title})"
+    if on < course.approved_from:
+        return (f"{name} was approved from {mdy(course.approved_from)}, after the date earned "
+                f"{mdy(on)}: enter the credits from your certificate.")
+    if course.approved_until is not None and on > course.approved_until:
+        return (f"The approval of {name} lapsed on {mdy(course.approved_until)}, before the "
+                f"date earned {mdy(on)}: enter the credits from your certificate.")
+    return None
+
+
+def approved_course(data) -> tuple[Course | None, str | None]:
+    """The catalog course of the typed number if its approval covers the typed date earned;
+    otherwise None and, for a known course, why it is not filled in."""
+    course = catalog_course(data.get("course_number"))
+    if course is None:
+        return None, None
+    problem = approval_problem(course, typed_date(data))
+    return (None, problem) if problem else (course, None)
+
+
 def filled_from(data, course: Course) -> dict:
     values = data.dict() if hasattr(data, "dict") else dict(data)
     known = course.provider in PROVIDERS
@@ -88,10 +122,12 @@ def report(request: HttpRequest) -> HttpResponse:
     context = form_context(professional)
     if request.method == "POST" and "lookup" in request.POST:
         # Without JavaScript: "Look up" fills the form from the catalog and saves nothing.
-        course = catalog_course(request.POST.get("course_number"))
+        course, lapsed = approved_course(request.POST)
         data = filled_from(request.POST, course) if course else request.POST
         form = CreditForm(initial=data, **context["form_kwargs"])
-        if course is None:
+        if lapsed:
+            messages.info(request, lapsed)
+        elif course is None:
             messages.info(request, "That course number is not in the catalog: enter the "
                                    "credits from your certificate.")
         return render(request, "front/report.html", {
@@ -148,18 +184,19 @@ def preview(request: HttpRequest) -> HttpResponse:
 def course_lookup(request: HttpRequest) -> HttpResponse:
     """Fills the form's fields from the catalog (htmx out-of-band swaps) when the number is
     known; otherwise says what is accepted."""
-    professional = own_professional(request)
+    own_professional(request)
     number = (request.POST.get("course_number") or "").strip().upper()
-    course = catalog_course(number)
-    form = None
-    if course is not None:
-        context = form_context(professional)
-        form = describe(CreditForm(initial=filled_from(request.POST, course),
-                                   **context["form_kwargs"]))
+    course, lapsed = approved_course(request.POST)
     ace = load_policies().bodies.get("ACE")
     numbers = ace.param("course_numbers", timezone.localdate(), default=None) if ace else None
+    form = None
+    if course is not None:
+        # Only the filled-in fields are rendered (unbound): no cycles or standing are needed,
+        # so a keystroke costs no evaluation.
+        form = describe(CreditForm(initial=filled_from(request.POST, course),
+                                   ace_numbers=numbers))
     response = render(request, "front/_lookup.html", {
-        "course": course, "number": number, "form": form, "filled": FILLED,
+        "course": course, "number": number, "form": form, "filled": FILLED, "lapsed": lapsed,
         "example": numbers["example"] if numbers else "",
         "looks_ace": bool(numbers) and bool(re.fullmatch(numbers["pattern"], number)),
     })
