@@ -150,3 +150,30 @@ def test_each_permission_opens_its_own_action(client, tom, alice_cpt, open_invoi
                              Permission.objects.get(codename="reinstate_certification"))
     page = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
     assert b"record_exam_pass" in page.content and b"reinstate" in page.content
+
+
+def test_exam_pass_date_in_the_future_is_refused(client, sam, alice_cpt):
+    with time_machine.travel(date(2029, 8, 1), tick=False):
+        client.force_login(sam)
+        refused = _action(client, "certificationlifecycle", "record_exam_pass", alice_cpt.pk,
+                          apply="1", passed_on="08/02/2029")
+        assert refused.status_code == 200
+        assert b"is in the future" in refused.content
+        assert Cycle.objects.filter(certification=alice_cpt).count() == 1
+        done = _action(client, "certificationlifecycle", "record_exam_pass", alice_cpt.pk,
+                       apply="1", passed_on="08/01/2029")
+        assert done.status_code == 302
+        assert Cycle.objects.filter(certification=alice_cpt).count() == 2
+
+
+def test_lists_load_their_related_rows(client, sam, open_invoice):
+    from django.contrib import admin
+
+    from recert.renewals.models import Invoice, Payment, Reminder, Renewal
+
+    for model in (Invoice, Payment, Reminder, Renewal):
+        assert admin.site._registry[model].list_select_related
+    client.force_login(sam)
+    for name in ("invoice", "renewal", "payment", "reminder", "paymentissue",
+                 "certificationlifecycle"):
+        assert client.get(reverse(f"admin:renewals_{name}_changelist")).status_code == 200

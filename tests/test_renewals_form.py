@@ -65,8 +65,21 @@ def test_box_not_ticked_is_refused(client, ready):
 
 def test_not_a_number_is_refused(client, ready):
     response = renewal_form(client, ready, through="lots")
-    assert "Enter a number" in _errors(response, "cecs_through_body")
+    assert 'Enter the CECs as a number, like "45" or "12.5".' in _errors(response,
+                                                                          "cecs_through_body")
     assert 'value="lots"' in response.content.decode()
+
+
+def test_field_errors_say_what_is_accepted_with_an_example(client, ready):
+    response = renewal_form(client, ready, through="-1", other="1.23456", cpr="31/12/2030")
+    assert 'like "45" or "12.5"' in _errors(response, "cecs_through_body")
+    assert 'like "12.5" or "0.125"' in _errors(response, "cecs_other")
+    assert "MM/DD/YYYY, like 06/30/2030, or pick it with the date picker" in _errors(
+        response, "cpr_aed_valid_until")
+    # Typed the way the app shows dates, it is accepted.
+    assert renewal_form(client, ready, cpr="12/31/2030").status_code == 302
+    ready.refresh_from_db()
+    assert ready.cpr_aed_valid_until == date(2030, 12, 31)
 
 
 def test_double_submit_makes_one_renewal_and_one_invoice(client, ready):

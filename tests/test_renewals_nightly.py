@@ -141,3 +141,44 @@ def test_one_failing_professional_does_not_stop_the_run(alice, alice_cpt, bob, p
     assert f"professional {alice.pk}" in caplog.text and "boom" in caplog.text
     report = run_nightly(date(2029, 1, 2))
     assert report.failed == [alice.pk] and report.professionals == 1
+
+
+def test_one_email_per_renewal_group_quoting_the_group_total(alice, alice_cpt, programs, sam,
+                                                            django_assert_max_num_queries):
+    from recert.core.evaluation import standing_of
+
+    for code in ("EP", "CET"):
+        do_create_certification(alice, programs[("ACSM", code)], date(2025, 6, 1), actor=sam,
+                                cpr_aed_valid_until=date(2030, 1, 1))
+    group = next(g for g in standing_of(alice, date(2028, 3, 1)).evaluation.renewals
+                 if len(g.certifications) == 3)
+    report = run_nightly(date(2028, 3, 1))
+    assert report.reminders == 1 and len(mail.outbox) == 1
+    assert _kinds() == ["renewal_info"] * 3
+    assert len(set(Reminder.objects.values_list("cycle_id", flat=True))) == 3
+    message = mail.outbox[0]
+    for name in ("Personal Trainer", "Exercise Physiologist"):
+        assert name in message.subject and name in message.body
+    assert f"Amount due on renewal: ${group.fee:.2f}" in message.body
+    assert "renew together, on one invoice" in message.body
+    assert "Renewal opens" not in message.body
+    # Nothing more for the group the same day; a second run reads the sent ones once.
+    with django_assert_max_num_queries(12):
+        run_nightly(date(2028, 3, 1))
+    assert len(mail.outbox) == 1
+
+
+def test_ace_certifications_get_their_own_emails(alice, programs, sam):
+    for code, day in (("PT", date(2025, 6, 10)), ("GFI", date(2025, 6, 20))):
+        do_create_certification(alice, programs[("ACE", code)], day, actor=sam)
+    run_nightly(date(2027, 4, 2))  # 90 days before June 30, 2027
+    assert len(mail.outbox) == 2
+
+
+def test_not_final_year_says_the_day_renewal_opens(alice, alice_cpt):
+    from recert.core.evaluation import standing_of
+    from recert.renewals.quotes import blocker_text
+
+    (_, result), = standing_of(alice, date(2026, 6, 1)).rows()
+    assert "not_final_year" in result.renewal.blockers
+    assert blocker_text("not_final_year", result) == "Renewal opens on 01/01/2028."

@@ -19,7 +19,7 @@ from recert.renewals.actions import (
     do_record_payment,
     do_reinstate_certification,
 )
-from recert.renewals.forms import OfflinePaymentForm
+from recert.renewals.forms import DATE_INPUT_FORMATS, DATE_INVALID, OfflinePaymentForm
 from recert.renewals.models import (
     CertificationLifecycle,
     Invoice,
@@ -73,6 +73,7 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("number", "professional__full_name", "professional__email")
     readonly_fields = ("number", "renewal", "professional", "issued_on", "currency", "total",
                        "status", "gateway", "checkout_session_id")
+    list_select_related = ("professional",)
     inlines = [InvoiceLineInline, PaymentInline]
     actions = ["record_offline_payment"]
 
@@ -126,6 +127,7 @@ class RenewalAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "professional", "body", "cycle_end", "status", "requested_on")
     list_filter = ("status", "body")
     search_fields = ("professional__full_name",)
+    list_select_related = ("professional", "body")
     readonly_fields = ("professional", "body", "cycle_end", "required", "cecs_through_body",
                        "cecs_other", "cpr_aed_valid_until", "confirmed_details",
                        "acknowledged_at", "requested_on", "status", "completed_at")
@@ -137,6 +139,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("invoice", "gateway", "reference", "amount", "received_at")
     list_filter = ("gateway",)
     search_fields = ("invoice__number", "reference")
+    list_select_related = ("invoice",)
 
 
 @admin.register(PaymentIssue)
@@ -168,11 +171,22 @@ class PaymentIssueAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("cycle", "kind", "due_on", "sent_at", "email")
     list_filter = ("kind",)
+    list_select_related = ("cycle",)
 
 
 class ExamForm(forms.Form):
-    passed_on = forms.DateField(label="Exam passed on (YYYY-MM-DD)",
-                                error_messages={"invalid": "Enter the date as YYYY-MM-DD."})
+    passed_on = forms.DateField(label="Exam passed on (MM/DD/YYYY)",
+                                input_formats=DATE_INPUT_FORMATS,
+                                error_messages={"invalid": DATE_INVALID})
+
+    def clean_passed_on(self):
+        passed_on = self.cleaned_data["passed_on"]
+        today = timezone.localdate()
+        if passed_on > today:
+            raise forms.ValidationError(
+                f"The exam pass date {passed_on:%m/%d/%Y} is in the future; enter the day "
+                f"the exam was passed (today, {today:%m/%d/%Y}, or earlier).")
+        return passed_on
 
 
 class ReinstateForm(forms.Form):
@@ -183,6 +197,7 @@ class ReinstateForm(forms.Form):
 @admin.register(CertificationLifecycle)
 class CertificationLifecycleAdmin(admin.ModelAdmin):
     list_display = ("__str__", "certified_on", "status")
+    list_select_related = ("program__body", "professional")
     list_filter = ("status", "program__body")
     search_fields = ("professional__full_name", "professional__email")
     actions = ["record_exam_pass", "reinstate"]
@@ -226,7 +241,7 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
             "cycles": Cycle.objects.filter(certification=certification).order_by("number"),
             "history": history,
             "invoices": invoices,
-            "payments": Payment.objects.filter(invoice__in=invoices),
+            "payments": Payment.objects.filter(invoice__in=invoices).select_related("invoice"),
             "reminders": Reminder.objects.filter(cycle__certification=certification)
             .select_related("cycle"),
         })

@@ -11,22 +11,38 @@ from recert.core.actions.professionals import PROFESSIONAL_FIELDS
 from recert.core.models import Professional
 from recert.rules import format_decimal
 
+# What the fields accept, said the way the rest of the app says it (dates as MM/DD/YYYY).
+# The date picker sends YYYY-MM-DD; typed dates may be MM/DD/YYYY.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
+DATE_INVALID = "Enter a real date as MM/DD/YYYY, like 06/30/2030, or pick it with the date picker."
+
+
+def _cec_errors(required: str) -> dict:
+    return {
+        "required": required,
+        "invalid": 'Enter the CECs as a number, like "45" or "12.5".',
+        "min_value": 'The CECs cannot be negative: enter 0 or more, like "45" or "12.5".',
+        "max_digits": "Enter at most 6 digits before the decimal point, like 45.",
+        "max_whole_digits": "Enter at most 6 digits before the decimal point, like 45.",
+        "max_decimal_places": 'Enter at most 3 decimal places, like "12.5" or "0.125".',
+    }
+
 
 class RenewalForm(forms.Form):
     cecs_through_body = forms.DecimalField(
         min_value=0, max_digits=9, decimal_places=3,
-        error_messages={"required": "Enter the CECs you earned through the certifying body "
-                                    "(0 if none).",
-                        "min_value": "The CECs cannot be negative."})
+        error_messages=_cec_errors("Enter the CECs you earned through the certifying body "
+                                   '(0 if none), like "45" or "12.5".'))
     cecs_other = forms.DecimalField(
         label="CECs from other organizations", min_value=0, max_digits=9, decimal_places=3,
-        error_messages={"required": "Enter the CECs you earned from other organizations "
-                                    "(0 if none).",
-                        "min_value": "The CECs cannot be negative."})
+        error_messages=_cec_errors("Enter the CECs you earned from other organizations "
+                                   '(0 if none), like "45" or "12.5".'))
     cpr_aed_valid_until = forms.DateField(
         label="CPR/AED certification valid until", required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD."})
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Type it as MM/DD/YYYY or pick it with the date picker.",
+        error_messages={"invalid": DATE_INVALID})
     acknowledge = forms.BooleanField(
         label="I confirm that the information above is true and that I will keep the "
               "documentation of every CEC for an audit.",
@@ -43,15 +59,16 @@ class RenewalForm(forms.Form):
         if cpr_aed_required:
             self.fields["cpr_aed_valid_until"].error_messages["required"] = (
                 f"{body_code} requires a current CPR and AED certification: enter the date "
-                "it is valid until.")
+                "it is valid until as MM/DD/YYYY, like 06/30/2030, or pick it with the date "
+                "picker.")
 
     def clean_cpr_aed_valid_until(self):
         value = self.cleaned_data.get("cpr_aed_valid_until")
         if self.cpr_aed_required and value is not None and value < self.renewal_date:
             raise forms.ValidationError(
-                f"Your CPR/AED certification expired on {value:%B %-d, %Y}; it must be current "
-                f"on the renewal date ({self.renewal_date:%B %-d, %Y}). Renew it first, then "
-                "enter the new date.")
+                f"Your CPR/AED certification expired on {value:%B %-d, %Y} "
+                f"({value:%m/%d/%Y}); it must be current on the renewal date "
+                f"({self.renewal_date:%m/%d/%Y}). Renew it first, then enter the new date.")
         return value
 
     def clean(self):

@@ -21,14 +21,16 @@ CENT = Decimal("0.01")
 
 BLOCKER_TEXT = {
     "short_of_required": "You have not reported the required CECs for this cycle yet.",
-    "not_final_year": "Renewal opens in the final year of the cycle.",
+    "not_final_year": "Renewal opens later in the cycle.",
     "cpr_aed_not_current": "Your CPR/AED certification is not current.",
     "invalid": ("The grace period is over and the certification is invalid; it can only be "
                 "restored by passing the certification exam again (contact staff)."),
 }
 
 
-def blocker_text(blocker: str) -> str:
+def blocker_text(blocker: str, result: CertificationResult | None = None) -> str:
+    if blocker == "not_final_year" and result is not None:
+        return f"Renewal opens on {result.renewal.window_opens:%m/%d/%Y}."
     return BLOCKER_TEXT.get(blocker, blocker.replace("_", " "))
 
 
@@ -94,7 +96,7 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
         quote.refusals.append("This certification could not be evaluated.")
         return quote
     if not _renewable(result):
-        quote.refusals.extend(blocker_text(b) for b in result.renewal.blockers)
+        quote.refusals.extend(blocker_text(b, result) for b in result.renewal.blockers)
         return quote
     body = load_policies().bodies[body_code]
     group = _group_of(standing, str(certification.pk))

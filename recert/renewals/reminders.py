@@ -19,9 +19,10 @@ from recert.core.evaluation import standing_of
 from recert.core.models import Certification, Cycle, Professional
 from recert.renewals.actions import do_record_reminder, do_set_status, settle_invoice
 from recert.renewals.models import Invoice, Reminder
-from recert.renewals.quotes import blocker_text
+from recert.renewals.quotes import blocker_text, renews_together
+from recert.rules import load_policies
 from recert.rules import model as rules_model
-from recert.rules.model import CertificationResult
+from recert.rules.model import CertificationResult, RenewalGroup
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +96,15 @@ def run_nightly(today: date, *, actor=None) -> RunReport:
     report = RunReport()
     ids = list(Professional.objects.filter(certifications__deleted_at__isnull=True)
                .distinct().order_by("pk").values_list("pk", flat=True))
+    # The reminders already sent for open cycles, read once for the whole run (the unique
+    # constraint still decides if two runs race).
+    sent = set(Reminder.objects.filter(cycle__closed_at__isnull=True)
+               .values_list("cycle_id", "kind"))
     for pk in ids:
         try:
             with transaction.atomic():
                 professional = Professional.objects.get(pk=pk)
-                report.add(_run_professional(professional, today, actor=actor))
+                report.add(_run_professional(professional, today, sent, actor=actor))
         except Exception:
             log.exception("Nightly run failed for professional %s; rolled back, continuing",
                           pk)
@@ -107,25 +112,50 @@ def run_nightly(today: date, *, actor=None) -> RunReport:
     return report
 
 
-def _run_professional(professional: Professional, today: date, *, actor) -> RunReport:
+@dataclass
+class _Member:
+    certification: Certification
+    cycle: Cycle
+    result: CertificationResult
+
+    @property
+    def blockers(self) -> list[str]:
+        return [blocker_text(b, self.result) for b in self.result.renewal.blockers]
+
+
+def _run_professional(professional: Professional, today: date, sent: set, *,
+                      actor) -> RunReport:
     report = RunReport(professionals=1)
     standing = standing_of(professional, today)
     groups = {cid: g for g in standing.evaluation.renewals for cid in g.certifications}
+    bodies = load_policies().bodies
+    cycles = {c.certification_id: c for c in Cycle.objects.filter(
+        certification__professional=professional, closed_at__isnull=True).order_by("number")}
+    # One e-mail per renewal group (one invoice, one total) and kind; each on its own else.
+    mails: dict[tuple, tuple[RenewalGroup | None, Due, list[_Member]]] = {}
     for certification, result in standing.rows():
         if result is None:
             continue
         if certification.status != result.status and do_set_status(
                 certification, result.status, actor=actor):
             report.status_changes += 1
-        cycle = certification.current_cycle()
+        cycle = cycles.get(certification.pk)
         if cycle is None:
             continue
         due = latest_due(result, today)
-        if due is None or Reminder.objects.filter(cycle=cycle, kind=due.kind).exists():
+        if due is None or (cycle.pk, due.kind) in sent:
             continue
-        if _send(professional, certification, cycle, result,
-                 groups.get(str(certification.pk)), due, actor=actor):
+        group = groups.get(str(certification.pk))
+        if group is not None and len(group.certifications) > 1 and group.body in bodies \
+                and renews_together(bodies[group.body], today):
+            key = ("group", group.body, group.cycle_end, due.kind)
+        else:
+            group, key = None, ("one", certification.pk, due.kind)
+        mails.setdefault(key, (group, due, []))[2].append(_Member(certification, cycle, result))
+    for group, due, members in mails.values():
+        if _send(professional, members, group, due, actor=actor):
             report.reminders += 1
+            sent.update((m.cycle.pk, due.kind) for m in members)
     # An open invoice follows its certifications: void once they are invalid (only
     # the exam restores them), the late fee added once they are in grace.
     for invoice in (Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
@@ -136,27 +166,35 @@ def _run_professional(professional: Professional, today: date, *, actor) -> RunR
     return report
 
 
-def _send(professional: Professional, certification: Certification, cycle: Cycle,
-          result: CertificationResult, group, due: Due, *, actor) -> bool:
+def _send(professional: Professional, members: list[_Member], group: RenewalGroup | None,
+          due: Due, *, actor) -> bool:
+    """One e-mail for `members` (a renewal group quoted with its total, or one
+    certification), recorded as a reminder on each member's cycle."""
     email = professional.email or professional.user.email
     if not email:
         return False
-    fee = group.fee if group is not None else result.renewal.fee
-    late_fee = group.late_fee if group is not None else result.renewal.late_fee
+    lead = members[0]
+    if group is not None:
+        fee, late_fee = group.fee, group.late_fee
+    else:
+        fee, late_fee = lead.result.renewal.fee, lead.result.renewal.late_fee
     context = {
-        "professional": professional, "certification": certification, "result": result,
+        "professional": professional, "members": members, "together": group is not None,
+        "names": ", ".join(f"{m.certification.program.body.code} "
+                           f"{m.certification.program.name}" for m in members),
+        "certification": lead.certification, "result": lead.result,
         "kind": dict(Reminder.KINDS)[due.kind], "due": due,
-        "blockers": [blocker_text(b) for b in result.renewal.blockers],
         "fee": fee, "late_fee": late_fee, "total": fee + late_fee,
         "site_url": getattr(settings, "RECERT_SITE_URL", ""),
     }
     subject = render_to_string("renewals/reminder_subject.txt", context).strip()
     body = render_to_string("renewals/reminder.txt", context)
-    # The row and the mail together: if sending fails, the row is rolled back and the
-    # next run tries again; if the row exists, no mail goes out twice.
+    # The rows and the mail together: if sending fails, the rows are rolled back and the
+    # next run tries again; if a row exists, no mail goes out twice.
     with transaction.atomic():
-        reminder = do_record_reminder(cycle, due.kind, due.due_on, email, actor=actor)
-        if reminder is None:
+        recorded = [do_record_reminder(m.cycle, due.kind, due.due_on, email, actor=actor)
+                    for m in members]
+        if not any(recorded):
             return False
         send_mail(subject, body, None, [email])
     return True

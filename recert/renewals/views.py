@@ -157,7 +157,9 @@ def pay_online(request: HttpRequest, number: str) -> HttpResponse:
                 reverse("renewals:invoice", args=[invoice.number])),
         )
     except gateways.GatewayError as e:
-        messages.error(request, f"Online payment is not available right now: {e}")
+        log.warning("Stripe checkout for invoice %s failed: %s", invoice.number, e)
+        messages.error(request, "The payment service could not be reached; nothing was "
+                                "charged. Please try again in a few minutes.")
         return redirect("renewals:invoice", number=invoice.number)
     Invoice.objects.filter(pk=invoice.pk).update(checkout_session_id=checkout.session_id,
                                                  gateway=gateway.name)
