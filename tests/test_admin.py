@@ -110,3 +110,50 @@ def test_document_download_is_staff_only(client, alice, document, db):
                                                  is_staff=True)
     client.force_login(clerk)  # staff without permission to view documents
     assert client.get(url).status_code == 403
+
+
+def _add_rows(n: int, sam, programs):
+    """n more professionals, each with a claim link, a certification, a credit entry and a
+    document: a row more in every changelist that shows related objects."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recert.core.actions.certifications import do_create_certification
+    from recert.core.actions.credits import do_attach_document
+    from recert.core.actions.professionals import do_create_professional, do_issue_claim_link
+
+    for _ in range(n):
+        i = Professional.objects.count()
+        person = do_create_professional(username=f"p{i}", email=f"p{i}@example.com",
+                                        full_name=f"Person {i}", actor=sam)
+        do_issue_claim_link(person, actor=sam)
+        do_create_certification(person, programs[("ACSM", "CPT")], date(2025, 3, 15), actor=sam)
+        entry = do_create_credit_entry(person, actor=sam, earned_on=date(2026, 1, 1),
+                                       title="Course", format="course", amount=Decimal("1"),
+                                       unit="hour")
+        do_attach_document(entry, SimpleUploadedFile("c.pdf", b"%PDF-1.4 x"), actor=sam)
+
+
+LISTS = ["admin:core_professional_changelist", "admin:accounts_claimtoken_changelist",
+         "admin:core_document_changelist", "admin:core_creditentry_changelist",
+         "admin:core_certification_changelist", "admin:core_program_changelist",
+         "admin:core_history_changelist"]
+
+
+def test_changelists_cost_the_same_for_more_rows(client, sam, programs, media):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(sam)
+
+    def counts():
+        result = {}
+        for name in LISTS:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name)).status_code == 200
+            result[name] = len(queries)
+        return result
+
+    _add_rows(1, sam, programs)
+    few = counts()
+    _add_rows(3, sam, programs)
+    assert counts() == few

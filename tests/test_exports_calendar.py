@@ -167,3 +167,24 @@ def test_feed_query_count_is_fixed(client, alice, alice_cpt, django_assert_num_q
     # feed + professional, certifications, open cycles, credits
     with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
+
+
+@time_machine.travel(TODAY)
+def test_two_first_visits_at_once_share_one_feed(client, alice, alice_cpt, monkeypatch):
+    """The other visit creates the feed after our check, before our insert."""
+    from recert.exports import actions
+
+    real_token, theirs = actions.new_token, []
+
+    def token_while_the_other_visit_commits():
+        if not theirs:
+            theirs.append(CalendarFeed.objects.create(professional=alice, token=real_token()))
+        return real_token()
+
+    monkeypatch.setattr(actions, "new_token", token_while_the_other_visit_commits)
+    client.force_login(alice.user)
+    response = client.get(reverse("exports:calendar"))
+    assert response.status_code == 200
+    feed = CalendarFeed.objects.get(professional=alice)
+    assert feed.token == theirs[0].token
+    assert f"/calendar/{feed.token}.ics" in response.content.decode()

@@ -22,6 +22,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(ClaimToken)
 class ClaimTokenAdmin(ReadOnlyAdmin):
     list_display = ("user", "created_at", "expires_at", "used_at", "created_by")
+    list_select_related = ("user", "created_by")
     search_fields = ("user__username", "user__email")
     list_filter = ("used_at",)
     exclude = ("token_hash",)

@@ -53,6 +53,7 @@ class CertifyingBodyAdmin(admin.ModelAdmin):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "body", "specialty")
+    list_select_related = ("body",)
     list_filter = ("body", "specialty")
     search_fields = ("code", "name")
 
@@ -95,6 +96,7 @@ def claim_url(request, professional: Professional, raw: str) -> str:
 @admin.register(Professional)
 class ProfessionalAdmin(admin.ModelAdmin):
     list_display = ("full_name", "email", "user", "city", "country", "created_at")
+    list_select_related = ("user",)
     search_fields = ("full_name", "email", "user__username", "member_ids__member_id")
     list_filter = ("country", "certifications__program__body")
     inlines = [MemberIdInline]

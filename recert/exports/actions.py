@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from recert.core.actions import history
 from recert.core.models import Professional
@@ -17,6 +17,26 @@ def new_token() -> str:
 
 def calendar_feed_of(professional: Professional) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(professional=professional).first()
+
+
+def do_ensure_calendar_feed(professional: Professional, *, actor) -> CalendarFeed:
+    """The professional's feed, created on first use. Two first visits at once both try to
+    create it: the one that loses the race (the one-feed-per-professional constraint refuses
+    its row) reads and returns the winner's feed instead of failing."""
+    feed = calendar_feed_of(professional)
+    if feed is not None:
+        return feed
+    token = new_token()
+    try:
+        with transaction.atomic():
+            feed = CalendarFeed.objects.create(professional=professional, token=token)
+            history.record("create", feed, actor=actor, professional=professional,
+                           changes={"token": [None, "(secret)"]})
+    except IntegrityError:
+        feed = calendar_feed_of(professional)
+        if feed is None:
+            raise
+    return feed
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recert.core.evaluation import standing_of
 from recert.core.models import Professional
 from recert.exports import transcript as tx
-from recert.exports.actions import calendar_feed_of, do_issue_calendar_feed
+from recert.exports.actions import do_ensure_calendar_feed, do_issue_calendar_feed
 from recert.exports.deadlines import calendar_ics, deadlines_of
 from recert.exports.models import CalendarFeed
 
@@ -120,9 +120,7 @@ def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> tuple[str, str]:
 @require_GET
 def calendar_page(request: HttpRequest) -> HttpResponse:
     professional = own_professional(request)
-    feed = calendar_feed_of(professional)
-    if feed is None:
-        feed = do_issue_calendar_feed(professional, actor=request.user)
+    feed = do_ensure_calendar_feed(professional, actor=request.user)
     url, webcal = _feed_urls(request, feed)
     standing = standing_of(professional, timezone.localdate())
     response = render(request, "exports/calendar.html", {
