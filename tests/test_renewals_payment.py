@@ -111,9 +111,10 @@ def invoice(client, alice, alice_cpt):
         yield Invoice.objects.get()
 
 
-def _event(invoice, session_id, amount=None, currency="usd"):
+def _event(invoice, session_id, amount=None, currency="usd", created=None):
     return json.dumps({
         "id": "evt_1", "type": "checkout.session.completed",
+        **({"created": created} if created is not None else {}),
         "data": {"object": {"id": session_id, "object": "checkout.session",
                             "client_reference_id": invoice.number,
                             "metadata": {"invoice": invoice.number},
@@ -412,3 +413,15 @@ def test_webhook_currency_and_session_must_match(client, invoice, fake_stripe):
     assert not Payment.objects.exists()
     reasons = sorted(i.reason for i in PaymentIssue.objects.all())
     assert "EUR" in reasons[1] and "cs_other" in reasons[0]
+
+
+def test_card_paid_on_the_last_day_confirmed_after_midnight_is_on_time(client, invoice,
+                                                                       fake_stripe):
+    from datetime import UTC, datetime
+
+    session = _open_checkout(client, invoice)
+    paid = int(datetime(2028, 12, 31, 18, tzinfo=UTC).timestamp())
+    with time_machine.travel(date(2029, 1, 1), tick=False):
+        response = _post_webhook(client, _event(invoice, session, created=paid))
+    assert response.status_code == 200 and not PaymentIssue.objects.exists()
+    assert Payment.objects.get().amount == Decimal("45.00")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -176,6 +177,15 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+def _paid_at(event: dict) -> datetime | None:
+    """When Stripe took the money (the event's creation time): a card paid on the last day
+    of the cycle, confirmed after midnight, was paid on time."""
+    try:
+        return datetime.fromtimestamp(int(event["created"]), tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
@@ -235,7 +245,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         payment, created = do_record_payment(
             invoice, gateway="stripe",
             reference=str(session.get("payment_intent") or session_id),
-            amount=amount, idempotency_key=key, actor=None)
+            amount=amount, idempotency_key=key, actor=None, received_at=_paid_at(event))
     except PaymentRefused as e:
         return issue(str(e))
     if not created and payment.idempotency_key != key:
