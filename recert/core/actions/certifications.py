@@ -46,19 +46,8 @@ def do_create_certification(professional: Professional, program: Program, certif
 
 @transaction.atomic
 def do_update_certification(certification: Certification, *, actor, **fields) -> Certification:
-    unknown = set(fields) - set(CERTIFICATION_FIELDS)
-    if unknown:
-        raise ValueError(f"not certification fields: {sorted(unknown)}")
-    before = history.snapshot(certification, CERTIFICATION_FIELDS)
-    for k, v in fields.items():
-        setattr(certification, k, v)
-    certification.full_clean()
-    certification.save()
-    changes = history.diff(before, history.snapshot(certification, CERTIFICATION_FIELDS))
-    if changes:
-        history.record(History.UPDATE, certification, actor=actor,
-                       professional=certification.professional, changes=changes)
-    return certification
+    return history.update(certification, fields, CERTIFICATION_FIELDS, actor=actor,
+                          professional=certification.professional)
 
 
 @transaction.atomic

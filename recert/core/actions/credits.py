@@ -35,19 +35,8 @@ def do_create_credit_entry(professional: Professional, *, actor, **fields) -> Cr
 
 @transaction.atomic
 def do_update_credit_entry(entry: CreditEntry, *, actor, **fields) -> CreditEntry:
-    unknown = set(fields) - set(CREDIT_FIELDS)
-    if unknown:
-        raise ValueError(f"not credit entry fields: {sorted(unknown)}")
-    before = history.snapshot(entry, CREDIT_FIELDS)
-    for k, v in fields.items():
-        setattr(entry, k, v)
-    entry.full_clean()
-    entry.save()
-    changes = history.diff(before, history.snapshot(entry, CREDIT_FIELDS))
-    if changes:
-        history.record(History.UPDATE, entry, actor=actor, professional=entry.professional,
-                       changes=changes)
-    return entry
+    return history.update(entry, fields, CREDIT_FIELDS, actor=actor,
+                          professional=entry.professional)
 
 
 @transaction.atomic

@@ -41,3 +41,24 @@ def record(action: str, instance: models.Model, *, actor, professional=None,
         professional=professional,
         changes=changes or {},
     )
+
+
+def update(instance: models.Model, fields: dict, allowed: list[str], *, actor,
+           professional) -> models.Model:
+    """Set `fields` (each one of `allowed`), validate, save, and record what changed.
+
+    The shared body of the do_update_<noun> actions; call it inside their transaction.
+    """
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"not {instance._meta.verbose_name} fields: {sorted(unknown)}")
+    before = snapshot(instance, allowed)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    changes = diff(before, snapshot(instance, allowed))
+    if changes:
+        record(History.UPDATE, instance, actor=actor, professional=professional,
+               changes=changes)
+    return instance

@@ -46,19 +46,8 @@ def do_create_professional(*, username: str, email: str, full_name: str,
 
 @transaction.atomic
 def do_update_professional(professional: Professional, *, actor, **fields) -> Professional:
-    unknown = set(fields) - set(PROFESSIONAL_FIELDS)
-    if unknown:
-        raise ValueError(f"not professional fields: {sorted(unknown)}")
-    before = history.snapshot(professional, PROFESSIONAL_FIELDS)
-    for k, v in fields.items():
-        setattr(professional, k, v)
-    professional.full_clean()
-    professional.save()
-    changes = history.diff(before, history.snapshot(professional, PROFESSIONAL_FIELDS))
-    if changes:
-        history.record(history.History.UPDATE, professional, actor=actor,
-                       professional=professional, changes=changes)
-    return professional
+    return history.update(professional, fields, PROFESSIONAL_FIELDS, actor=actor,
+                          professional=professional)
 
 
 @transaction.atomic

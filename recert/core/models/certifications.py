@@ -14,7 +14,26 @@ class SoftDeleteManager(models.Manager):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
-class Certification(models.Model):
+class SoftDeletable(models.Model):
+    """A row whose delete is recoverable: deleted_at hides it, restoring clears it."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SoftDeleteManager()
+    all_objects = models.Manager()  # noqa: DJ012 (a second manager, not a field)
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Certification(SoftDeletable):
     STATUS_CHOICES = [(s, s.replace("_", " ")) for s in rules_model.STATUSES]
 
     professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
@@ -25,23 +44,12 @@ class Certification(models.Model):
     cpr_aed_valid_until = models.DateField("CPR/AED valid until", null=True, blank=True)
     # The stored lifecycle state; the nightly job moves it as the engine says.
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=rules_model.ACTIVE)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SoftDeleteManager()
-    all_objects = models.Manager()  # noqa: DJ012 (a second manager, not a field)
-
-    class Meta:
+    class Meta(SoftDeletable.Meta):
         ordering = ["certified_on", "id"]
-        base_manager_name = "all_objects"
 
     def __str__(self) -> str:
         return f"{self.program} ({self.professional})"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
     def current_cycle(self) -> Cycle | None:
         """The open cycle (uses prefetched cycles when present)."""

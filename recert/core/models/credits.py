@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from recert.core.models.certifications import SoftDeleteManager
+from recert.core.models.certifications import SoftDeletable
 from recert.rules import model as rules_model
 
 AWARDING_ORGANIZATIONS = ("ACSM", "ACE", "NSCA", "NASM", "AFAA", "OTHER")
@@ -18,7 +18,7 @@ def _choices(values) -> list[tuple[str, str]]:
     return [(v, v.replace("_", " ")) for v in values]
 
 
-class CreditEntry(models.Model):
+class CreditEntry(SoftDeletable):
     CREDIT_TYPES = [("none", "none"), ("cec", "CEC"), ("cme", "CME"),
                     ("credit_hour", "credit hour")]
     SOURCES = [("self_reported", "self-reported"), ("provider", "provider"), ("staff", "staff")]
@@ -46,16 +46,9 @@ class CreditEntry(models.Model):
     petition = models.CharField(max_length=10, blank=True,
                                 choices=_choices(rules_model.PETITION_STATES))
     source = models.CharField(max_length=20, choices=SOURCES, default="self_reported")
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SoftDeleteManager()
-    all_objects = models.Manager()  # noqa: DJ012 (a second manager, not a field)
-
-    class Meta:
+    class Meta(SoftDeletable.Meta):
         ordering = ["-earned_on", "-id"]
-        base_manager_name = "all_objects"
         verbose_name_plural = "credit entries"
         indexes = [models.Index(fields=["professional", "earned_on"])]
         constraints = [
@@ -67,9 +60,6 @@ class CreditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.amount.normalize():f} {self.unit}, {self.earned_on})"
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
 
 # The stored file's suffix, by the kind found in its content (recert.core.documents).
