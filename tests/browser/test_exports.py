@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from axe_check import assert_accessible
 from openpyxl import load_workbook
 
 from recert.core.actions.credits import do_create_credit_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SHOTS = Path(os.environ.get("RECERT_SCREENSHOTS", "data/screenshots"))
 
 
@@ -25,14 +25,6 @@ def log_in(page, live_server, professional):
     page.get_by_label("Password").fill(professional.user.raw_password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
-
-
-def assert_no_serious_axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [(v["id"], v["help"]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert not serious, serious
 
 
 @pytest.fixture
@@ -52,7 +44,7 @@ def test_download_the_xlsx_and_print_the_record(page, live_server, alice, alice_
     page.get_by_role("link", name="Transcript").click()
     page.wait_for_url("**/transcript/")
     assert page.get_by_role("heading", level=1).inner_text() == "Transcript"
-    assert_no_serious_axe_violations(page)
+    assert_accessible(page)
 
     link = page.get_by_role("region", name="All credits").get_by_role(
         "link", name="Excel spreadsheet (.xlsx)")
@@ -77,7 +69,7 @@ def test_download_the_xlsx_and_print_the_record(page, live_server, alice, alice_
     assert "12/31/2028" in section.inner_text()
     assert "ACSM-CONV-DECIMAL" in section.inner_text()
     assert page.get_by_role("button", name="Print").is_visible()
-    assert_no_serious_axe_violations(page)
+    assert_accessible(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "transcript-print-screen.png"), full_page=True)
     page.emulate_media(media="print")
@@ -94,7 +86,7 @@ def test_calendar_page_and_feed(page, live_server, alice, alice_cpt):
     log_in(page, live_server, alice)
     page.get_by_role("link", name="Calendar").click()
     page.wait_for_url("**/calendar/")
-    assert_no_serious_axe_violations(page)
+    assert_accessible(page)
     url = page.get_by_label("Your private calendar address").input_value()
     assert url.startswith(live_server.url + "/calendar/") and url.endswith(".ics")
     feed = page.request.get(url)

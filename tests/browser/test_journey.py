@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from axe_check import assert_accessible
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
 PDF = {"name": "certificate.pdf", "mimeType": "application/pdf",
        "buffer": b"%PDF-1.4\n% certificate\n"}
@@ -27,14 +27,6 @@ def frozen(settings):
     settings.CSRF_COOKIE_AGE = None
     with time_machine.travel(date(2026, 6, 1), tick=True):
         yield
-
-
-def check_axe(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{page.url}: {bad}"
 
 
 def gauges(page) -> dict[str, str]:
@@ -92,7 +84,7 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
     page.locator("#id_password2").fill("a long and fine passphrase 42")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dana Diaz")
-    check_axe(page)
+    assert_accessible(page)
 
     # Add an ACSM CPT and an ACE PT certification.
     for body, key, cpr in (("ACSM", ("ACSM", "CPT"), "2028-06-30"), ("ACE", ("ACE", "PT"), "")):
@@ -105,20 +97,20 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
             page.get_by_label("CPR/AED valid until").fill(cpr)
         page.get_by_role("button", name="Add certification").click()
         expect(page.get_by_role("status")).to_contain_text(f"Added {body}")
-    check_axe(page)
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("Certified Personal Trainer")).first.click()
     expect(page.get_by_role("heading", level=2, name="Cycles")).to_be_visible()
-    check_axe(page)
+    assert_accessible(page)
     assert gauges(page) == {"ACSM": "0", "ACE": "0"}
 
     # A NASM CEU course: 1.0 CEU = 10 ACSM CECs; for ACE a petition (needs review).
     page.goto(f"{base}/credits/report/")
-    check_axe(page)
+    assert_accessible(page)
     report(page, base, date_earned="2026-02-10", fmt="Course (in person)", amount="1",
            unit="CEUs", awarded="National Academy of Sports Medicine", provider="NASM",
            title="NASM Corrective Exercise",
            expect_preview=["ACSM CPT: 10 counted", "ACE PT: 0 counted", "waiting for review"])
-    check_axe(page)
+    assert_accessible(page)
     assert gauges(page) == {"ACSM": "10", "ACE": "0"}
 
     # A college course: 1 semester hour with an A → 10 ACSM CECs, 1.0 ACE CEC.
@@ -148,19 +140,19 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
     for width, name in ((375, "dashboard-375.png"), (1280, "dashboard-1280.png")):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(SHOTS / name), full_page=True)
-    check_axe(page)
+    assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Edit: the NASM course was 1.5 CEUs.
     nasm = CreditEntry.objects.get(title="NASM Corrective Exercise")
     page.goto(f"{base}/credits/{nasm.pk}/")
     page.get_by_role("link", name=re.compile("^Edit")).click()
-    check_axe(page)
+    assert_accessible(page)
     page.get_by_label("Number of credits").fill("1.5")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("[data-counted='ACSM CPT']")).to_contain_text("ACSM CPT: 15")
     expect(page.locator(".history")).to_contain_text("amount: 1 → 1.5")
-    check_axe(page)
+    assert_accessible(page)
     assert gauges(page) == {"ACSM": "37", "ACE": "1.9"}
 
     # Delete, then undo.
@@ -168,7 +160,7 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
     page.goto(f"{base}/credits/{teaching.pk}/")
     page.get_by_role("button", name=re.compile("^Delete")).click()
     expect(page.get_by_role("status")).to_contain_text("Deleted “Teaching squats”.")
-    check_axe(page)
+    assert_accessible(page)
     second = page.context.new_page()
     second.goto(f"{base}/")
     assert gauges(second) == {"ACSM": "32", "ACE": "1.9"}
@@ -177,7 +169,7 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
     expect(page.get_by_role("status")).to_contain_text("Restored “Teaching squats”.")
     page.get_by_role("link", name="All credits").click()
     expect(page.locator("tr[data-entry]")).to_have_count(5)
-    check_axe(page)
+    assert_accessible(page)
     assert gauges(page) == {"ACSM": "37", "ACE": "1.9"}
 
     # Another user sees none of it.

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from axe_check import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +39,7 @@ def test_renew_from_the_dashboard_through_payment(browser, live_server, alice, a
         card.get_by_role("link", name=re.compile("Renew now")).click()
 
         professional.wait_for_url(re.compile(r"/renew/$"))
+        assert_accessible(professional)
         assert professional.get_by_label("CECs earned through ACSM").input_value() == "30"
         assert professional.get_by_label("CECs from other organizations").input_value() == "15"
         assert "$45.00" in professional.locator(".total").inner_text()
@@ -46,6 +48,7 @@ def test_renew_from_the_dashboard_through_payment(browser, live_server, alice, a
         professional.get_by_role("button", name="Renew and go to payment").click()
         alert = professional.get_by_role("alert").first.inner_text()
         assert "Tick the acknowledgement box" in alert
+        assert_accessible(professional)  # the form with its errors
         assert professional.get_by_label("CECs earned through ACSM").input_value() == "31"
         professional.get_by_label(re.compile("I confirm")).check()
         professional.get_by_role("button", name="Renew and go to payment").click()
@@ -54,6 +57,7 @@ def test_renew_from_the_dashboard_through_payment(browser, live_server, alice, a
         number = Invoice.objects.get().number
         assert professional.get_by_role("heading", level=1).inner_text() == f"Invoice {number}"
         assert "open" in professional.locator(".invoice-status").inner_text()
+        assert_accessible(professional)
 
         staff = browser.new_context().new_page()
         staff.set_default_timeout(15_000)
@@ -70,6 +74,7 @@ def test_renew_from_the_dashboard_through_payment(browser, live_server, alice, a
         professional.reload()
         assert "paid" in professional.locator(".invoice-status").inner_text()
         assert professional.get_by_role("link", name=re.compile("receipt")).is_visible()
+        assert_accessible(professional)
         professional.get_by_role("link", name="Back to the dashboard").click()
         professional.wait_for_url(f"{live_server.url}/")
         card = professional.locator(f'[data-certification="{alice_cpt.pk}"]')
