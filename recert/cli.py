@@ -48,13 +48,13 @@ def demo(argv: list[str]) -> int:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from recert.core.demo import load_demo
+    from recert.demo.people import load_demo
 
     print(f"Data folder: {settings.DATA_DIR}")
     print("Applying migrations…")
     call_command("migrate", interactive=False, verbosity=0)
     print("Loading policies and demo data…")
-    from recert.renewals.demo import load_demo_renewals
+    from recert.demo.renewals import load_demo_renewals
 
     accounts = load_demo(timezone.localdate(), password=args.password)
     load_demo_renewals(timezone.localdate())

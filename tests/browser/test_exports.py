@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from axe_check import assert_accessible
 from openpyxl import load_workbook
 
 from recert.core.actions.credits import do_create_credit_entry
+from tests.browser.axe_check import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from axe_check import assert_accessible
 from playwright.sync_api import expect
+
+from tests.browser.axe_check import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

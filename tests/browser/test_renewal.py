@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 import time_machine
-from axe_check import assert_accessible
+
+from tests.browser.axe_check import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +22,9 @@ def _log_in(page, live_server, username, password, path="/accounts/login/"):
 
 
 def test_renew_from_the_dashboard_through_payment(browser, live_server, alice, alice_cpt, sam):
-    from renewals_support import log
-
     from recert.core.actions.certifications import do_update_certification
     from recert.renewals.models import Invoice
+    from tests.factories import log
 
     log(alice, date(2026, 2, 1), "30", "ACSM")
     log(alice, date(2026, 9, 1), "1.5", "NASM", "ceu")

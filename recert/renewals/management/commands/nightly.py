@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from recert.renewals.reminders import run_nightly
+from recert.renewals.lifecycle import run_nightly
 
 
 class Command(BaseCommand):

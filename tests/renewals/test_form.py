@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
-from renewals_support import log, renewal_form
 
 from recert.core.models import History
 from recert.renewals.models import Invoice, Renewal
+from tests.factories import log, renewal_form
 
 pytestmark = pytest.mark.django_db
 

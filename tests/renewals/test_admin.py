@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
-from renewals_support import log, renewal_form
 
 from recert.core.models import Cycle, History
 from recert.renewals.models import Invoice, Payment
+from tests.factories import log, renewal_form
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_reinstate_an_invalid_ace_certification_opens_the_current_cycle(client, 
                                                                          programs):
     from recert.core.actions.certifications import do_create_certification
     from recert.renewals.actions import do_reinstate_certification
-    from recert.renewals.reminders import run_nightly
+    from recert.renewals.lifecycle import run_nightly
 
     pt = do_create_certification(alice, programs[("ACE", "PT")], date(2025, 6, 10), actor=sam)
     run_nightly(date(2027, 8, 1))

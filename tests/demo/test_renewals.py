@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from recert.core.demo import load_demo
-from recert.renewals.demo import load_demo_renewals
+from recert.demo.people import load_demo
+from recert.demo.renewals import load_demo_renewals
 from recert.renewals.models import Invoice, Renewal
 
 pytestmark = pytest.mark.django_db

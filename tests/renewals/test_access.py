@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
-from renewals_support import log, pay_offline, renewal_form
 
 from recert.renewals.models import Invoice
+from tests.factories import log, pay_offline, renewal_form
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def test_demo_with_password_and_content(capsys, password):
 
 
 def test_demo_dates_follow_today(db):
-    from recert.core.demo import load_demo
+    from recert.demo.people import load_demo
 
     load_demo(date(2031, 3, 1), password=None)
     riley = Professional.objects.get(user__username="riley")
@@ -116,7 +116,7 @@ def test_demo_dates_follow_today(db):
 def test_every_demo_page_renders(db, client):
     from django.urls import reverse
 
-    from recert.core.demo import load_demo
+    from recert.demo.people import load_demo
 
     load_demo(timezone.localdate())
     for professional in Professional.objects.select_related("user"):

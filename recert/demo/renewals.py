@@ -1,7 +1,7 @@
-"""Renewal demo data, for the lead to call after recert.core.demo.load_demo (not wired in
+"""Renewal demo data, for the lead to call after recert.demo.people.load_demo (not wired in
 by this app: core's demo belongs to another engineer).
 
-    from recert.renewals.demo import load_demo_renewals
+    from recert.demo.renewals import load_demo_renewals
     load_demo_renewals(today)
 
 Stores every demo certification's status as the engine sees today (so the staff admin's

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from renewals_support import log, pay_offline
 
 from recert.core.actions.certifications import do_create_certification
 from recert.core.models import History
+from recert.renewals.lifecycle import run_nightly
 from recert.renewals.models import Reminder
-from recert.renewals.reminders import run_nightly
+from tests.factories import log, pay_offline
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +71,9 @@ def test_after_days_without_running_only_the_latest_due_is_sent(alice, alice_cpt
 def test_renewed_certification_gets_no_more_reminders_for_the_closed_cycle(
         client, alice, alice_cpt, sam):
     import time_machine
-    from renewals_support import renewal_form
 
     from recert.renewals.models import Invoice
+    from tests.factories import renewal_form
 
     log(alice, date(2026, 2, 1), "45", "ACSM")
     _run(date(2028, 3, 1))
@@ -119,7 +119,7 @@ def test_one_failing_professional_does_not_stop_the_run(alice, alice_cpt, bob, p
                                                         monkeypatch, caplog):
     from django.core.management.base import CommandError
 
-    from recert.renewals import reminders
+    from recert.renewals import lifecycle as reminders
 
     bob_cpt = do_create_certification(bob, programs[("ACSM", "CPT")], date(2025, 3, 15),
                                       actor=sam)

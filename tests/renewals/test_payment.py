@@ -14,12 +14,12 @@ import pytest
 import time_machine
 from django.db import connection
 from django.urls import reverse
-from renewals_support import log, pay_offline, renewal_form
 
 from recert.core.models import Cycle
 from recert.renewals import gateways
 from recert.renewals.actions import PaymentRefused, do_record_payment
 from recert.renewals.models import Invoice, Payment, PaymentIssue, Renewal
+from tests.factories import log, pay_offline, renewal_form
 
 WEBHOOK_SECRET = "whsec_test_local"
 
@@ -301,7 +301,7 @@ def test_paying_after_the_grace_period_is_refused_and_voids_the_invoice(invoice,
 
 def test_nightly_voids_open_invoices_of_invalid_certifications(invoice, alice_cpt, sam):
     from recert.core.models import History
-    from recert.renewals.reminders import run_nightly
+    from recert.renewals.lifecycle import run_nightly
 
     run_nightly(date(2029, 6, 30))  # last day of grace: still payable
     invoice.refresh_from_db()
@@ -354,7 +354,7 @@ def test_filed_on_time_paid_in_grace_owes_the_late_fee(invoice, alice_cpt, sam):
 
 def test_nightly_adds_the_late_fee_in_grace_and_expires_the_checkout(
         client, invoice, fake_stripe, django_capture_on_commit_callbacks):
-    from recert.renewals.reminders import run_nightly
+    from recert.renewals.lifecycle import run_nightly
 
     session = _open_checkout(client, invoice)
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,12 +10,12 @@ from decimal import Decimal
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
-from renewals_support import log, pay_offline, renewal_form
 
 from recert.core.actions.certifications import do_create_certification
 from recert.core.models import Certification, Cycle, History
 from recert.renewals.actions import do_record_exam_pass
 from recert.renewals.models import Invoice, Renewal
+from tests.factories import log, pay_offline, renewal_form
 
 
 def _cycles(certification):
