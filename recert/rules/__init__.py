@@ -8,7 +8,7 @@ from __future__ import annotations
 from .case import CaseError, evaluation_json, format_decimal, format_money, parse_case
 from .cycles import cycle_containing, first_cycle, grace_ends, next_cycle, window_opens
 from .engine import current_cycle, evaluate
-from .model import CertificationIn, CreditIn, Cycle, Evaluation
+from .model import CertificationIn, CreditIn, Cycle, Decision, Evaluation
 from .policy import BodyPolicy, Policies, PolicyError, load_policies
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "CertificationIn",
     "CreditIn",
     "Cycle",
+    "Decision",
     "Evaluation",
     "Policies",
     "PolicyError",

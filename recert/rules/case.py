@@ -13,12 +13,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .model import (
+    DECISION_OUTCOMES,
     FORMATS,
     PETITION_STATES,
     UNITS,
     CertificationIn,
     CertificationResult,
     CreditIn,
+    CreditResult,
+    Decision,
     Evaluation,
 )
 from .policy import GRADES, Policies
@@ -166,10 +169,13 @@ def parse_case(data: Any, policies: Policies) -> Case:
         elif start and end and start > end:
             r.problem(f"{where}.cycle_end", f"before cycle_start ({start.isoformat()})")
         cpr = r.date(raw, "cpr_aed_valid_until", where, required=False)
+        claimed = _claimed_credits(r, raw, where)
         if len(r.problems) == before:
             certifications.append(
-                CertificationIn(cid, body_code, program, certified_on, start, end, cpr)
-            )  # type: ignore[arg-type]
+                CertificationIn(
+                    cid, body_code, program, certified_on, start, end, cpr, claimed
+                )  # type: ignore[arg-type]
+            )
 
     credits: list[CreditIn] = []
     raw_credits = data.get("credits", [])
@@ -228,6 +234,7 @@ def parse_case(data: Any, policies: Policies) -> Case:
                     f"unknown {awarded_by} program {course_number!r} "
                     f"(accepted: {', '.join(body.program_codes)})",
                 )
+        decisions = _decisions(r, raw, where, policies)
         if len(r.problems) == before:
             credits.append(
                 CreditIn(
@@ -243,34 +250,104 @@ def parse_case(data: Any, policies: Policies) -> Case:
                     grade=grade,
                     published_on=published_on,
                     petition=petition,
+                    decisions=decisions,
                 )
             )
+    for i, cert in enumerate(raw_certs):
+        claimed = cert.get("claimed_credits") if isinstance(cert, dict) else None
+        for j, credit_id in enumerate(claimed if isinstance(claimed, list) else []):
+            if isinstance(credit_id, str) and credit_id not in credit_ids:
+                r.problem(
+                    f"certifications[{i}].claimed_credits[{j}]",
+                    f"unknown credit id {credit_id!r} (accepted: the ids in credits)",
+                )
     if r.problems:
         raise CaseError(r.problems)
     return Case(as_of, tuple(certifications), tuple(credits))
 
 
-def _amount(r: _Reader, raw: dict, where: str) -> Decimal | None:
-    value = raw.get("amount")
+def _claimed_credits(r: _Reader, raw: dict, where: str) -> tuple[str, ...]:
+    """ACSM-GRACE-2: the ids of credits an earlier late renewal claimed (a list of strings)."""
+    value = raw.get("claimed_credits")
     if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.problem(f"{where}.claimed_credits", "not a list (a list of credit ids)")
+        return ()
+    ids = []
+    for j, credit_id in enumerate(value):
+        if not isinstance(credit_id, str) or not credit_id.strip():
+            r.problem(f"{where}.claimed_credits[{j}]", "not a credit id (a string)")
+        else:
+            ids.append(credit_id)
+    return tuple(ids)
+
+
+def _decisions(r: _Reader, raw: dict, where: str, policies: Policies) -> dict[str, Decision]:
+    """REVIEW-1: `{"BODY": {"outcome": "accepted", "counted_as": "0.8"}}` per body."""
+    value = raw.get("decisions")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        r.problem(f"{where}.decisions", 'not an object ({"BODY": {"outcome": ...}})')
+        return {}
+    decisions = {}
+    for body_code, decision in value.items():
+        at = f"{where}.decisions.{body_code}"
+        if body_code not in policies.bodies:
+            r.problem(
+                f"{where}.decisions",
+                f"unknown body {body_code!r} (accepted: {', '.join(policies.bodies)})",
+            )
+            continue
+        if not isinstance(decision, dict):
+            r.problem(at, "not an object (outcome, counted_as, reason)")
+            continue
+        unknown = sorted(set(decision) - {"outcome", "counted_as", "reason"})
+        if unknown:
+            r.problem(
+                f"{at}.{unknown[0]}", "unknown field (accepted: outcome, counted_as, reason)"
+            )
+        before = len(r.problems)
+        outcome = r.choice(decision, "outcome", at, DECISION_OUTCOMES, "outcome", required=True)
+        reason = r.text(decision, "reason", at, required=outcome == "rejected") or ""
+        counted_as = None
+        if decision.get("counted_as") is not None:
+            if outcome == "rejected":
+                r.problem(f"{at}.counted_as", "only an accepted decision gives an amount")
+            else:
+                counted_as = _decimal(r, decision, "counted_as", at)
+        if len(r.problems) == before and not unknown:
+            decisions[body_code] = Decision(outcome, counted_as, reason)  # type: ignore[arg-type]
+    return decisions
+
+
+def _amount(r: _Reader, raw: dict, where: str) -> Decimal | None:
+    if raw.get("amount") is None:
         r.problem(f"{where}.amount", 'required (a decimal string such as "1.5")')
         return None
+    return _decimal(r, raw, "amount", where)
+
+
+def _decimal(r: _Reader, raw: dict, key: str, where: str) -> Decimal | None:
+    """A non-negative decimal string ("1.5"); floats are refused (no float money math)."""
+    value = raw.get(key)
     if not isinstance(value, str):
         r.problem(
-            f"{where}.amount",
+            f"{where}.{key}",
             f'not a decimal string (write "{value}" in quotes; floats are not accepted)',
         )
         return None
     try:
         amount = Decimal(value.strip())
     except InvalidOperation:
-        r.problem(f"{where}.amount", f"not a decimal: {value!r}")
+        r.problem(f"{where}.{key}", f"not a decimal: {value!r}")
         return None
     if not amount.is_finite():
-        r.problem(f"{where}.amount", f"not a decimal: {value!r}")
+        r.problem(f"{where}.{key}", f"not a decimal: {value!r}")
         return None
     if amount < 0:
-        r.problem(f"{where}.amount", f"must not be negative: {value!r}")
+        r.problem(f"{where}.{key}", f"must not be negative: {value!r}")
         return None
     return amount
 
@@ -291,17 +368,21 @@ def certification_json(result: CertificationResult) -> dict[str, Any]:
             "fee": format_money(result.renewal.fee),
             "late_fee": format_money(result.renewal.late_fee),
         },
-        "credits": [
-            {
-                "id": c.id,
-                "outcome": c.outcome,
-                "converted": format_decimal(c.converted),
-                "counted": format_decimal(c.counted),
-                "rules": list(c.rules),
-            }
-            for c in result.credits
-        ],
+        "credits": [_credit_json(c) for c in result.credits],
     }
+
+
+def _credit_json(credit: CreditResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": credit.id,
+        "outcome": credit.outcome,
+        "converted": format_decimal(credit.converted),
+        "counted": format_decimal(credit.counted),
+        "rules": list(credit.rules),
+    }
+    if credit.reason:  # a person's reason for this body (REVIEW-1)
+        out["reason"] = credit.reason
+    return out
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:

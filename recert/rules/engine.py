@@ -4,7 +4,13 @@ Pure: policies, certifications, credits and the date go in, an Evaluation comes 
 Every number comes from the policy in force on the relevant date:
 - a credit's conversion, eligibility and caps: the day it was earned;
 - a cycle's requirement: the day the cycle started;
+- the grace period (and whether credits earned in it count): the day the cycle ended;
 - fees and the CPR/AED requirement: the evaluation date.
+
+A credit is decided in this order: what the body's conversion makes of it (or what a
+person decided for that body, REVIEW-1), then the dates (not earned yet by `as_of`, before
+certification, outside the cycle or its counting grace), a claim by an earlier late
+renewal (ACSM-GRACE-2), repeats of the same course, and last the caps.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ from .model import (
     INVALID,
     NEEDS_REVIEW,
     NOT_FINAL_YEAR,
+    OUTSIDE_CYCLE,
     REJECTED,
     RENEWAL_OPEN,
+    REVIEW_RULE,
     SHORT_OF_REQUIRED,
     CertificationIn,
     CertificationResult,
@@ -50,6 +58,9 @@ class _Decision:
     converted: Decimal = ZERO
     counted: Decimal = ZERO
     rules: list[str] = field(default_factory=list)
+    # The conversion had no rate for this credit: only a person can say what it is worth.
+    unpriced: bool = False
+    reason: str = ""
 
     def add(self, *rules: str) -> None:
         for rule in rules:
@@ -83,12 +94,18 @@ def _evaluate_certification(
     cycle = current_cycle(body, cert, as_of)
     program = body.program(cert.program, cycle.start)
     required: Decimal = program["required"]
-    decisions = _decide_credits(body, cert, cycle, required, credits)
+    opens = cycles.window_opens(body, cycle)
+    grace_end = cycles.grace_ends(body, cycle)
+    grace = body.param("grace", cycle.end)
+    # In grace, credits earned since the cycle end count toward it when the policy says so
+    # (ACSM-GRACE-2): a professional short of credits earns them and renews late.
+    counts_until = (
+        as_of if cycle.end < as_of <= grace_end and grace["counts_credits"] else cycle.end
+    )
+    decisions = _decide_credits(body, cert, cycle, counts_until, required, credits, as_of)
     earned = sum((d.counted for d in decisions), ZERO)
     remaining = max(ZERO, required - earned)
 
-    opens = cycles.window_opens(body, cycle)
-    grace_end = cycles.grace_ends(body, cycle)
     if as_of > grace_end:
         status = INVALID
     elif as_of > cycle.end:
@@ -114,7 +131,7 @@ def _evaluate_certification(
     late_fee = body.param("grace", cycle.end)["late_fee"] if status == GRACE else ZERO
     renewal = Renewal(not blockers, tuple(blockers), fee, late_fee, opens, grace_end)
     credit_results = tuple(
-        CreditResult(c.id, d.outcome, d.converted, d.counted, tuple(d.rules))
+        CreditResult(c.id, d.outcome, d.converted, d.counted, tuple(d.rules), d.reason)
         for c, d in zip(credits, decisions, strict=True)
     )
     return CertificationResult(
@@ -135,42 +152,89 @@ def _decide_credits(
     body: BodyPolicy,
     cert: CertificationIn,
     cycle: Cycle,
+    counts_until: date,
     required: Decimal,
     credits: list[CreditIn],
+    as_of: date,
 ) -> list[_Decision]:
-    """Decide every credit in date order; caps and repeats fill first come, first served."""
+    """Decide every credit in date order; caps and repeats fill first come, first served.
+
+    `counts_until` is the last day a credit may be earned to count toward `cycle`: its end,
+    or `as_of` while in a grace period whose credits count (ACSM-GRACE-2).
+    """
     used: dict[tuple, Decimal] = {}
-    seen_courses: set[tuple] = set()
+    seen_courses: list[_Course] = []
+    claimed = set(cert.claimed_credits)
     decisions = []
     for credit in credits:
-        decision = _eligibility(body, cert, credit)
+        decision = _reviewed(body, credit, _eligibility(body, cert, credit))
         before = credit.earned_on < cert.certified_on
-        inside = credit.earned_on in cycle and not before
+        inside = cycle.start <= credit.earned_on <= counts_until and not before
 
-        if before:
+        if credit.earned_on > as_of:
+            # Not earned yet on the evaluation date (EVALUATE.md): nothing to count.
+            decision = _Decision(OUTSIDE_CYCLE, decision.converted)
+        elif before:
             rule = body.param("before_certification", credit.earned_on)
             decision = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
         elif not inside:
             rule = body.param("outside_cycle", credit.earned_on)
             outside = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
-            # Under scope "ever", a course that counted in an earlier period is used up.
-            if decision.outcome == ACCEPTED and _repeat_rule(body, credit) is not None:
-                if body.param("same_course", credit.earned_on)["scope"] == "ever":
-                    seen_courses.add(_course_key(credit))
+            _remember_if_used_up_forever(body, credit, decision, seen_courses)
             decision = outside
+        elif credit.id in claimed:
+            # An earlier late renewal counted it toward the ended cycle (ACSM-GRACE-2).
+            _remember_if_used_up_forever(body, credit, decision, seen_courses)
+            grace = body.param("grace", credit.earned_on)
+            decision = _Decision(REJECTED, decision.converted)
+            decision.add(grace["credits_rule"] or grace["rule"])
         elif decision.outcome == ACCEPTED:
             repeat_rule = _repeat_rule(body, credit)
-            key = _course_key(credit)
-            if repeat_rule is not None and key in seen_courses:
+            course = _course(credit, repeat_rule)
+            if repeat_rule is not None and any(_same_course(course, s) for s in seen_courses):
                 decision = _Decision(REJECTED, decision.converted)
                 decision.add(repeat_rule)
             else:
                 _apply_caps(body, cycle, required, credit, decision, used)
                 # Only a course that was granted credit makes a later one a repeat.
                 if repeat_rule is not None and decision.counted > 0:
-                    seen_courses.add(key)
+                    seen_courses.append(course)
+        if inside and credit.earned_on > cycle.end and decision.outcome in (ACCEPTED, CAPPED):
+            decision.add(body.param("grace", cycle.end)["credits_rule"])
         decisions.append(decision)
     return decisions
+
+
+def _remember_if_used_up_forever(
+    body: BodyPolicy, credit: CreditIn, decision: _Decision, seen: list[_Course]
+) -> None:
+    """Under scope "ever", a course that counted in another period is used up (ACE-SAME-1)."""
+    repeat_rule = _repeat_rule(body, credit)
+    if decision.outcome == ACCEPTED and repeat_rule is not None:
+        if body.param("same_course", credit.earned_on)["scope"] == "ever":
+            seen.append(_course(credit, repeat_rule))
+
+
+def _reviewed(body: BodyPolicy, credit: CreditIn, decision: _Decision) -> _Decision:
+    """A person's decision for this body replaces its conversion (REVIEW-1); other bodies'
+    decisions are not this body's business."""
+    review = credit.decisions.get(body.code)
+    if review is None:
+        return decision
+    if review.outcome == REJECTED:
+        rejected = _Decision(REJECTED, decision.converted, reason=review.reason)
+        rejected.add(REVIEW_RULE, *decision.rules)
+        return rejected
+    if review.counted_as is not None:
+        accepted = _Decision(ACCEPTED, review.counted_as, reason=review.reason)
+    elif decision.unpriced:
+        # Accepted, but the body has no rate for it and the decision gave no amount: a
+        # person still has to say what it is worth.
+        accepted = _Decision(NEEDS_REVIEW, ZERO, unpriced=True, reason=review.reason)
+    else:
+        accepted = _Decision(ACCEPTED, decision.converted, reason=review.reason)
+    accepted.add(REVIEW_RULE, *decision.rules)
+    return accepted
 
 
 def _apply_caps(
@@ -258,6 +322,7 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     if review:
         decision.outcome = NEEDS_REVIEW
         decision.converted = ZERO
+        decision.unpriced = True
     if min_grade is not None and decision.outcome == ACCEPTED:
         if credit.grade is None:
             decision.outcome = NEEDS_REVIEW  # the grade decides; a person must see it
@@ -331,16 +396,36 @@ def _repeat_rule(body: BodyPolicy, credit: CreditIn) -> str | None:
     return same["rules_by_format"].get(credit.format, same["rule"])
 
 
-def _course_key(credit: CreditIn) -> tuple:
-    """Same course: same course number, or same provider and normalized title."""
-    if credit.course_number and credit.course_number.strip():
-        return ("number", credit.course_number.strip().upper())
-    return (
-        "title",
-        _normalize(credit.provider or ""),
-        _normalize(credit.title or ""),
-        credit.format,
+@dataclass(frozen=True)
+class _Course:
+    """What identifies a course for ACSM-SAME-1 / ACE-SAME-1 / ACSM-TEACH-REPEAT."""
+
+    # The repeat rule of the format: attending a course and teaching it are different
+    # activities because the policy gives them different repeat rules.
+    activity: str
+    number: str
+    provider: str
+    title: str
+
+
+def _course(credit: CreditIn, repeat_rule: str | None) -> _Course:
+    return _Course(
+        activity=repeat_rule or "",
+        number=(credit.course_number or "").strip().upper(),
+        provider=_normalize(credit.provider or ""),
+        title=_normalize(credit.title or ""),
     )
+
+
+def _same_course(a: _Course, b: _Course) -> bool:
+    """Same course whatever the delivery format (ACSM-SAME-1): the course numbers decide
+    when both entries carry one; otherwise the same provider and normalized title. An entry
+    with no title is never taken for another one."""
+    if a.activity != b.activity:
+        return False
+    if a.number and b.number:
+        return a.number == b.number
+    return bool(a.title) and (a.provider, a.title) == (b.provider, b.title)
 
 
 def _normalize(text: str) -> str:

@@ -5,6 +5,7 @@ Nothing here knows about Django, a database or the clock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,6 +36,8 @@ FORMATS = (
 )
 UNITS = ("hour", "cec", "ceu", "cme", "semester_hour", "quarter_hour", "item")
 PETITION_STATES = ("pending", "approved", "denied")
+# The rule id of a person's decision on a credit for one body (RULES.md REVIEW-1).
+REVIEW_RULE = "REVIEW-1"
 
 # Outcomes of one credit entry for one certification.
 ACCEPTED = "accepted"
@@ -43,6 +46,8 @@ REJECTED = "rejected"
 NEEDS_REVIEW = "needs_review"
 OUTSIDE_CYCLE = "outside_cycle"
 OUTCOMES = (ACCEPTED, CAPPED, REJECTED, NEEDS_REVIEW, OUTSIDE_CYCLE)
+# What a person may decide about a credit for one body (REVIEW-1).
+DECISION_OUTCOMES = (ACCEPTED, REJECTED)
 
 # Statuses of a certification on a date.
 ACTIVE = "active"
@@ -67,6 +72,23 @@ class CertificationIn:
     cycle_start: date | None = None
     cycle_end: date | None = None
     cpr_aed_valid_until: date | None = None
+    # Ids of credits an earlier, late renewal of this certification already claimed
+    # (ACSM-GRACE-2): they do not count again in this cycle.
+    claimed_credits: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's decision on one credit for one body (REVIEW-1).
+
+    `accepted` makes the credit count for that body, `counted_as` (in the body's credits)
+    replacing the conversion when given; caps, dates and repeats still apply. `rejected`
+    rejects it; `reason` says why (a code or words the pages show).
+    """
+
+    outcome: str
+    counted_as: Decimal | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,8 @@ class CreditIn:
     grade: str | None = None
     published_on: date | None = None
     petition: str | None = None
+    # Per body code, a person's decision on this credit (REVIEW-1); other bodies ignore it.
+    decisions: Mapping[str, Decision] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,8 @@ class CreditResult:
     converted: Decimal
     counted: Decimal
     rules: tuple[str, ...]
+    # The reason of a person's rejection for this body (REVIEW-1), when there is one.
+    reason: str = ""
 
 
 @dataclass(frozen=True)

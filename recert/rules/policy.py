@@ -440,11 +440,20 @@ def _convert(name: str, raw: Any) -> Any:
             else _int(months, "opens_months_before_end"),
         }
     if top == "grace":
-        v = _keys(raw, {"months", "late_fee", "rule"}, {"months", "late_fee", "rule"})
+        v = _keys(
+            raw,
+            {"months", "late_fee", "rule", "counts_credits", "credits_rule"},
+            {"months", "late_fee", "rule"},
+        )
+        counts = _bool(v.get("counts_credits", "false"), "counts_credits")
+        if counts and not v.get("credits_rule"):
+            raise ValueError("credits_rule: required when counts_credits is true")
         return {
             "months": _int(v["months"], "months"),
             "late_fee": _dec(v["late_fee"], "late_fee"),
             "rule": str(v["rule"]),
+            "counts_credits": counts,
+            "credits_rule": str(v.get("credits_rule", "")),
         }
     if top == "cpr_aed_required":
         v = _keys(raw, {"required", "rule"}, {"required", "rule"})

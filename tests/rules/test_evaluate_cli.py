@@ -214,3 +214,118 @@ def test_the_installed_command(tmp_path) -> None:
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("case: expected a JSON object")
+
+
+def _with_decisions(decisions):
+    return _bad(credits__0__decisions=decisions)
+
+
+@pytest.mark.parametrize(
+    "case,line",
+    [
+        (
+            _with_decisions({"ACSM": {"outcome": "maybe"}}),
+            "credits[0].decisions.ACSM.outcome: unknown outcome 'maybe' (accepted: accepted, "
+            "rejected)",
+        ),
+        (
+            _with_decisions({"ACSM": {"outcome": "accepted", "counted_as": "ten"}}),
+            "credits[0].decisions.ACSM.counted_as: not a decimal: 'ten'",
+        ),
+        (
+            _with_decisions({"ACSM": {"outcome": "accepted", "counted_as": 0.8}}),
+            "credits[0].decisions.ACSM.counted_as: not a decimal string",
+        ),
+        (
+            _with_decisions({"ACSM": {"outcome": "accepted", "counted_as": "-1"}}),
+            "credits[0].decisions.ACSM.counted_as: must not be negative",
+        ),
+        (
+            _with_decisions({"ACSM": {"outcome": "rejected", "counted_as": "1", "reason": "x"}}),
+            "credits[0].decisions.ACSM.counted_as: only an accepted decision gives an amount",
+        ),
+        (
+            _with_decisions({"ACSM": {"outcome": "rejected"}}),
+            "credits[0].decisions.ACSM.reason: required",
+        ),
+        (
+            _with_decisions({"ACSM": {"outcome": "accepted", "by": "sam"}}),
+            "credits[0].decisions.ACSM.by: unknown field (accepted: outcome, counted_as, reason)",
+        ),
+        (
+            _with_decisions({"NSCA": {"outcome": "accepted"}}),
+            "credits[0].decisions: unknown body 'NSCA' (accepted: ",
+        ),
+        (_with_decisions(["ACSM"]), "credits[0].decisions: not an object"),
+        (_with_decisions({"ACSM": "accepted"}), "credits[0].decisions.ACSM: not an object"),
+        (
+            _bad(certifications__0__claimed_credits="c1"),
+            "certifications[0].claimed_credits: not a list",
+        ),
+        (
+            _bad(certifications__0__claimed_credits=["c1", 7]),
+            "certifications[0].claimed_credits[1]: not a credit id",
+        ),
+        (
+            _bad(certifications__0__claimed_credits=["c9"]),
+            "certifications[0].claimed_credits[0]: unknown credit id 'c9'",
+        ),
+    ],
+)
+def test_malformed_decisions_and_claims_exit_2_naming_the_field(evaluate_json, case, line) -> None:
+    code, out, err = evaluate_json(case)
+    assert (code, out) == (2, "")
+    assert any(x.startswith(line) for x in err.splitlines()), err
+
+
+def test_every_bad_decision_is_one_line(evaluate_json) -> None:
+    case = _with_decisions(
+        {"ACSM": {"outcome": "maybe"}, "ACE": {"outcome": "accepted", "counted_as": "x"}}
+    )
+    code, out, err = evaluate_json(case)
+    assert (code, out) == (2, "")
+    assert [x.split(":")[0] for x in err.strip().splitlines()] == [
+        "credits[0].decisions.ACSM.outcome",
+        "credits[0].decisions.ACE.counted_as",
+    ]
+
+
+def test_a_decision_counts_for_its_body_only(evaluate_json) -> None:
+    case = _bad(
+        credits__0__decisions={"ACSM": {"outcome": "rejected", "reason": "content_out_of_scope"}}
+    )
+    case["certifications"].append(
+        {"id": "pt", "body": "ACE", "program": "PT", "certified_on": "2024-06-10"}
+    )
+    case["credits"][0].update(
+        course_number="CA23456", awarded_by="ACE", unit="cec", earned_on="2025-03-03"
+    )
+    code, out, err = evaluate_json(case)
+    assert (code, err) == (0, "")
+    cpt, pt = json.loads(out)["certifications"]
+    assert cpt["credits"][0] == {
+        "id": "c1",
+        "outcome": "rejected",
+        "converted": "15",
+        "counted": "0",
+        "rules": ["REVIEW-1", "ACSM-CONV-DECIMAL"],
+        "reason": "content_out_of_scope",
+    }
+    assert (pt["credits"][0]["outcome"], pt["credits"][0]["counted"]) == ("accepted", "1.5")
+    assert "REVIEW-1" not in pt["credits"][0]["rules"]
+
+
+def test_claimed_credits_are_rejected_in_the_next_cycle(evaluate_json) -> None:
+    case = _bad(
+        certifications__0__cycle_start="2024-01-01",
+        certifications__0__cycle_end="2026-12-31",
+        certifications__0__claimed_credits=["c1"],
+    )
+    code, out, err = evaluate_json(case)
+    assert (code, err) == (0, "")
+    credit = json.loads(out)["certifications"][0]["credits"][0]
+    assert (credit["outcome"], credit["counted"], credit["rules"]) == (
+        "rejected",
+        "0",
+        ["ACSM-GRACE-2"],
+    )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recert.rules import CertificationIn, CreditIn, evaluate, load_policies
-from recert.rules.model import FORMATS, OUTCOMES, PETITION_STATES, UNITS
+from recert.rules import CertificationIn, CreditIn, cycles, evaluate, load_policies
+from recert.rules.model import FORMATS, OUTCOMES, PETITION_STATES, UNITS, Decision
 from recert.rules.policy import GRADES
 
 POLICIES = load_policies()
@@ -19,6 +20,15 @@ ZERO = Decimal(0)
 
 days = st.dates(min_value=date(2021, 1, 1), max_value=date(2027, 12, 31))
 amounts = st.decimals(min_value=0, max_value=60, places=1, allow_nan=False, allow_infinity=False)
+
+
+decision = st.builds(
+    Decision,
+    outcome=st.sampled_from(["accepted", "rejected"]),
+    counted_as=st.one_of(st.none(), amounts),
+    reason=st.sampled_from(["", "content_out_of_scope"]),
+)
+decisions = st.dictionaries(st.sampled_from(sorted(POLICIES.bodies)), decision, max_size=2)
 
 
 @st.composite
@@ -37,25 +47,38 @@ def credit(draw, index: int) -> CreditIn:
         grade=draw(st.sampled_from([None, *GRADES])),
         published_on=draw(st.one_of(st.none(), days)),
         petition=draw(st.sampled_from([None, *PETITION_STATES])),
+        decisions=draw(decisions),
     )
 
 
 @st.composite
 def professional(draw):
+    credits = [draw(credit(i)) for i in range(draw(st.integers(0, 25)))]
+    ids = [c.id for c in credits]
     certs = []
     for i in range(draw(st.integers(1, 3))):
         body = draw(st.sampled_from(sorted(POLICIES.bodies)))
         program = draw(st.sampled_from(POLICIES.bodies[body].program_codes))
+        certified_on = draw(st.dates(date(2020, 1, 1), date(2026, 5, 1)))
+        cycle = {}
+        if draw(st.booleans()):
+            # A given cycle that may have ended before AS_OF: grace and invalid are reached.
+            start = draw(st.dates(certified_on, date(2026, 5, 1)))
+            end = draw(st.dates(start, date(2028, 12, 31)))
+            cycle = {"cycle_start": start, "cycle_end": end}
         certs.append(
             CertificationIn(
                 f"k{i}",
                 body,
                 program,
-                draw(st.dates(date(2020, 1, 1), date(2026, 5, 1))),
+                certified_on,
                 cpr_aed_valid_until=draw(st.one_of(st.none(), days)),
+                claimed_credits=tuple(draw(st.lists(st.sampled_from(ids), unique=True)))
+                if ids
+                else (),
+                **cycle,
             )
         )
-    credits = [draw(credit(i)) for i in range(draw(st.integers(0, 25)))]
     return certs, credits
 
 
@@ -145,3 +168,90 @@ def test_adding_an_accepted_credit_never_lowers_earned(data, offset, amount) -> 
 def test_the_same_input_gives_the_same_output(data) -> None:
     certs, credits = data
     assert evaluate(POLICIES, certs, credits, AS_OF) == evaluate(POLICIES, certs, credits, AS_OF)
+
+
+@settings(max_examples=60, deadline=None)
+@given(professional(), st.data())
+def test_a_decision_for_one_body_never_changes_another_bodys_result(data, draws) -> None:
+    """REVIEW-1: a decision recorded for one body is that body's alone."""
+    certs, credits = data
+    body = draws.draw(st.sampled_from(sorted(POLICIES.bodies)))
+    changed = [
+        replace(c, decisions={**c.decisions, body: draws.draw(decision)})
+        if draws.draw(st.booleans())
+        else replace(c, decisions={k: v for k, v in c.decisions.items() if k != body})
+        for c in credits
+    ]
+    before = evaluate(POLICIES, certs, credits, AS_OF)
+    after = evaluate(POLICIES, certs, changed, AS_OF)
+    for cert, old, new in zip(certs, before.certifications, after.certifications, strict=True):
+        if cert.body != body:
+            assert old == new
+
+
+@settings(max_examples=50, deadline=None)
+@given(professional())
+def test_a_rejecting_decision_never_counts(data) -> None:
+    certs, credits = data
+    evaluation = evaluate(POLICIES, certs, credits, AS_OF)
+    by_id = {c.id: c for c in credits}
+    for cert, result in zip(certs, evaluation.certifications, strict=True):
+        for c in result.credits:
+            review = by_id[c.id].decisions.get(cert.body)
+            if review is not None and review.outcome == "rejected":
+                assert (c.outcome, c.counted) == ("rejected", ZERO) or c.outcome == "outside_cycle"
+
+
+@settings(max_examples=50, deadline=None)
+@given(professional())
+def test_claimed_credits_never_count_twice(data) -> None:
+    """ACSM-GRACE-2: a credit a late renewal claimed counts for nothing in the next cycle,
+    and claiming never raises what counts."""
+    certs, credits = data
+    unclaimed = [replace(c, claimed_credits=()) for c in certs]
+    claimed = evaluate(POLICIES, certs, credits, AS_OF)
+    free = evaluate(POLICIES, unclaimed, credits, AS_OF)
+    for cert, with_claims, without in zip(
+        certs, claimed.certifications, free.certifications, strict=True
+    ):
+        for c in with_claims.credits:
+            if c.id in cert.claimed_credits:
+                assert c.counted == 0
+        assert with_claims.earned <= without.earned
+
+
+@settings(max_examples=50, deadline=None)
+@given(professional())
+def test_nothing_dated_after_as_of_counts(data) -> None:
+    certs, credits = data
+    evaluation = evaluate(POLICIES, certs, credits, AS_OF)
+    later = {c.id for c in credits if c.earned_on > AS_OF}
+    for result in evaluation.certifications:
+        for c in result.credits:
+            if c.id in later:
+                assert (c.outcome, c.counted) == ("outside_cycle", ZERO)
+
+
+@settings(max_examples=60, deadline=None)
+@given(professional(), st.data())
+def test_a_late_renewal_and_the_next_cycle_count_a_grace_credit_once(data, draws) -> None:
+    """What counts in grace toward the ended cycle, once claimed, does not count again."""
+    certs, credits = data
+    cert = certs[0]
+    body = POLICIES.bodies[cert.body]
+    ended = cycles.cycle_containing(body, cert.certified_on, date(2025, 6, 1))
+    grace_end = cycles.grace_ends(body, ended)
+    late = replace(cert, cycle_start=ended.start, cycle_end=ended.end, claimed_credits=())
+    in_grace = draws.draw(st.dates(ended.end, max(ended.end, grace_end)))
+    first = evaluate(POLICIES, [late], credits, in_grace).certifications[0]
+    counted_late = {c.id for c in first.credits if c.counted > 0}
+    following = cycles.next_cycle(body, cert.certified_on, ended)
+    renewed = replace(
+        late,
+        cycle_start=following.start,
+        cycle_end=following.end,
+        claimed_credits=tuple(sorted(counted_late)),
+    )
+    second = evaluate(POLICIES, [renewed], credits, following.end).certifications[0]
+    counted_next = {c.id for c in second.credits if c.counted > 0}
+    assert not counted_late & counted_next
