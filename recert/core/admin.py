@@ -14,10 +14,10 @@ from recert.core.actions import credits as credit_actions
 from recert.core.actions.certifications import (
     CERTIFICATION_FIELDS,
     do_create_certification,
-    do_restore_certification,
     do_update_certification,
 )
 from recert.core.actions.credits import CREDIT_FIELDS
+from recert.core.actions.history import do_restore, do_soft_delete
 from recert.core.actions.professionals import (
     PROFESSIONAL_FIELDS,
     do_create_professional,
@@ -182,9 +182,7 @@ class CertificationAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        from recert.core.actions.certifications import do_delete_certification
-
-        do_delete_certification(obj, actor=request.user)
+        do_soft_delete(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -193,7 +191,7 @@ class CertificationAdmin(admin.ModelAdmin):
     @admin.action(description="Restore deleted certifications")
     def restore(self, request, queryset):
         for obj in queryset:
-            do_restore_certification(obj, actor=request.user)
+            do_restore(obj, actor=request.user)
 
 
 def document_link(document: Document) -> str:
@@ -253,7 +251,7 @@ class CreditEntryAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        credit_actions.do_delete_credit_entry(obj, actor=request.user)
+        do_soft_delete(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -263,7 +261,7 @@ class CreditEntryAdmin(admin.ModelAdmin):
     def restore(self, request, queryset):
         restored = 0
         for entry in queryset.filter(deleted_at__isnull=False):
-            credit_actions.do_restore_credit_entry(entry, actor=request.user)
+            do_restore(entry, actor=request.user)
             restored += 1
         noun = "entry" if restored == 1 else "entries"
         messages.success(request, f"Restored {restored} credit {noun}.")

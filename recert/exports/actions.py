@@ -7,7 +7,7 @@ import secrets
 from django.db import IntegrityError, transaction
 
 from recert.core.actions import history
-from recert.core.models import Professional
+from recert.core.models import History, Professional
 from recert.exports.models import CalendarFeed
 
 
@@ -30,7 +30,7 @@ def do_ensure_calendar_feed(professional: Professional, *, actor) -> CalendarFee
     try:
         with transaction.atomic():
             feed = CalendarFeed.objects.create(professional=professional, token=token)
-            history.record("create", feed, actor=actor, professional=professional,
+            history.record(History.Action.CREATE, feed, actor=actor, professional=professional,
                            changes={"token": [None, "(secret)"]})
     except IntegrityError:
         feed = calendar_feed_of(professional)
@@ -45,13 +45,14 @@ def do_issue_calendar_feed(professional: Professional, *, actor) -> CalendarFeed
     feed = CalendarFeed.objects.select_for_update().filter(professional=professional).first()
     if feed is None:
         feed = CalendarFeed.objects.create(professional=professional, token=new_token())
-        action = "create"
+        action = History.Action.CREATE
     else:
         feed.token = new_token()
         feed.save(update_fields=["token"])
-        action = "regenerate"
+        action = History.Action.REGENERATE
     # The token itself is a secret: the history says that it changed, not what it is.
+    regenerated = action == History.Action.REGENERATE
     history.record(action, feed, actor=actor, professional=professional,
-                   changes={"token": ["(secret)", "(new secret)"] if action == "regenerate"
+                   changes={"token": ["(secret)", "(new secret)"] if regenerated
                             else [None, "(secret)"]})
     return feed

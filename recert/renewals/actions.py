@@ -18,7 +18,7 @@ from django.utils import timezone
 from recert.core.actions import history
 from recert.core.actions.certifications import do_update_certification
 from recert.core.evaluation import Standing, standing_of
-from recert.core.models import Certification, Cycle, Professional
+from recert.core.models import Certification, Cycle, History, Professional
 from recert.renewals import gateways
 from recert.renewals.models import (
     Invoice,
@@ -103,7 +103,7 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
         invoice = Invoice.objects.create(number=next_invoice_number(), renewal=renewal,
                                          professional=professional, issued_on=quote.as_of,
                                          total=quote.total)
-        action = history.History.CREATE
+        action = History.Action.CREATE
     else:
         for k, v in fields.items():
             setattr(renewal, k, v)
@@ -117,9 +117,9 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
         invoice.total = quote.total
         invoice.issued_on = quote.as_of
         invoice.save(update_fields=["total", "issued_on", "checkout_session_id"])
-        action = history.History.UPDATE
+        action = History.Action.UPDATE
     for position, line in enumerate(quote.lines):
-        InvoiceLine.objects.create(invoice=invoice, position=position,
+        InvoiceLine.objects.create(invoice=invoice, position=position, kind=line.kind,
                                    description=line.description, amount=line.amount)
     # The CPR/AED date the professional confirmed becomes the one on file.
     for certification in certifications:
@@ -155,10 +155,10 @@ def _cancel(renewal: Renewal, *, actor, reason: str = "replaced by a newer reque
         invoice.status = Invoice.VOID
         invoice.save(update_fields=["status"])
         _expire_checkout_later(invoice.checkout_session_id)
-        history.record("void", invoice, actor=actor, professional=renewal.professional,
+        history.record(History.Action.VOID, invoice, actor=actor, professional=renewal.professional,
                        changes={"status": [Invoice.OPEN, Invoice.VOID],
                                 "reason": [None, reason]})
-    history.record("cancel", renewal, actor=actor, professional=renewal.professional,
+    history.record(History.Action.CANCEL, renewal, actor=actor, professional=renewal.professional,
                    changes={"status": [Renewal.PENDING_PAYMENT, Renewal.CANCELLED],
                             "reason": [None, reason]})
 
@@ -198,7 +198,7 @@ def check_invoice(invoice: Invoice, day: date, standing: Standing | None = None
         elif day > result.cycle.end:
             late_fee = max(late_fee, result.renewal.late_fee)
     if late_fee and InvoiceLine.objects.filter(invoice=invoice,
-                                               description=LATE_FEE_LINE).exists():
+                                               kind=InvoiceLine.Kind.LATE_FEE).exists():
         late_fee = ZERO
     return InvoiceCheck(invalid, grace_ends, late_fee)
 
@@ -227,16 +227,18 @@ def do_add_late_fee(invoice: Invoice, late_fee: Decimal, *, actor) -> bool:
     added as a line. False if the invoice is not open or already carries it."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.OPEN or invoice.lines.filter(
-            description=LATE_FEE_LINE).exists():
+            kind=InvoiceLine.Kind.LATE_FEE).exists():
         return False
     InvoiceLine.objects.create(invoice=invoice, position=invoice.lines.count(),
-                               description=LATE_FEE_LINE, amount=late_fee)
+                               kind=InvoiceLine.Kind.LATE_FEE, description=LATE_FEE_LINE,
+                               amount=late_fee)
     old_total = invoice.total
     invoice.total = old_total + late_fee
     _expire_checkout_later(invoice.checkout_session_id)
     invoice.checkout_session_id = ""
     invoice.save(update_fields=["total", "checkout_session_id"])
-    history.record("add_late_fee", invoice, actor=actor, professional=invoice.professional,
+    history.record(History.Action.ADD_LATE_FEE, invoice, actor=actor,
+                   professional=invoice.professional,
                    changes={"total": [history._jsonable(old_total),
                                       history._jsonable(invoice.total)],
                             "late_fee": [None, history._jsonable(late_fee)]})
@@ -300,7 +302,7 @@ def _record_payment(invoice_id: int, *, gateway, reference, amount, idempotency_
         raise PaymentRefused(f"Invoice {invoice.number} is void (replaced by a newer request, "
                              "or its certification became invalid); nothing was recorded.")
     if Decimal(amount) != invoice.total:
-        late = invoice.lines.filter(description=LATE_FEE_LINE).first()
+        late = invoice.lines.filter(kind=InvoiceLine.Kind.LATE_FEE).first()
         why = ""
         if late is not None and Decimal(amount) == invoice.total - late.amount:
             why = (f" It is paid during the grace period, so it now includes the late fee "
@@ -319,7 +321,8 @@ def _record_payment(invoice_id: int, *, gateway, reference, amount, idempotency_
     invoice.status = Invoice.PAID
     invoice.gateway = gateway
     invoice.save(update_fields=["status", "gateway"])
-    history.record("record_payment", invoice, actor=actor, professional=invoice.professional,
+    history.record(History.Action.RECORD_PAYMENT, invoice, actor=actor,
+                   professional=invoice.professional,
                    changes={"status": [Invoice.OPEN, Invoice.PAID], "gateway": [None, gateway],
                             "reference": [None, reference],
                             "amount": [None, history._jsonable(payment.amount)]})
@@ -369,7 +372,7 @@ def do_complete_renewal(renewal: Renewal, *, actor) -> Renewal:
     renewal.status = Renewal.COMPLETED
     renewal.completed_at = timezone.now()
     renewal.save(update_fields=["status", "completed_at"])
-    history.record("complete", renewal, actor=actor, professional=renewal.professional,
+    history.record(History.Action.COMPLETE, renewal, actor=actor, professional=renewal.professional,
                    changes={"status": [Renewal.PENDING_PAYMENT, Renewal.COMPLETED]})
     return renewal
 
@@ -386,7 +389,7 @@ def do_record_exam_pass(certification: Certification, passed_on: date, *, actor)
         if item.renewal.status == Renewal.PENDING_PAYMENT and not _is_paid(item.renewal):
             _cancel(item.renewal, actor=actor)
     new = _renew_certification(certification, cycle, "exam", actor=actor, passed_on=passed_on)
-    history.record("record_exam_pass", certification, actor=actor,
+    history.record(History.Action.RECORD_EXAM_PASS, certification, actor=actor,
                    professional=certification.professional,
                    changes={"passed_on": [None, passed_on.isoformat()]})
     return new
@@ -421,7 +424,7 @@ def do_reinstate_certification(certification: Certification, reason: str, *, act
         changes["status"] = [certification.status, rules_model.ACTIVE]
         certification.status = rules_model.ACTIVE
         certification.save(update_fields=["status", "updated_at"])
-    history.record("reinstate", certification, actor=actor,
+    history.record(History.Action.REINSTATE, certification, actor=actor,
                    professional=certification.professional, changes=changes)
     return certification
 
@@ -435,7 +438,7 @@ def do_set_status(certification: Certification, status: str, *, actor) -> bool:
     old = certification.status
     certification.status = status
     certification.save(update_fields=["status", "updated_at"])
-    history.record("status_change", certification, actor=actor,
+    history.record(History.Action.STATUS_CHANGE, certification, actor=actor,
                    professional=certification.professional, changes={"status": [old, status]})
     return True
 
@@ -452,7 +455,7 @@ def do_record_reminder(cycle: Cycle, kind: str, due_on: date, email: str, *,
     if not created:
         return None
     certification = cycle.certification
-    history.record("send_reminder", certification, actor=actor,
+    history.record(History.Action.SEND_REMINDER, certification, actor=actor,
                    professional=certification.professional,
                    changes={"reminder": [None, kind], "cycle": [None, cycle.number],
                             "email": [None, email]})

@@ -54,7 +54,7 @@ def _intermediate(modeladmin, request, queryset, *, form, title, action, button)
 
 class InvoiceLineInline(ReadOnlyMixin, admin.TabularInline):
     model = InvoiceLine
-    fields = ("description", "amount")
+    fields = ("kind", "description", "amount")
     readonly_fields = fields
     extra = 0
 
@@ -229,8 +229,7 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
         certification = self.get_object(request, object_id)
         if certification is None:
             return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
-        history = History.objects.filter(object_type="certification",
-                                         object_id=certification.pk).select_related("actor")
+        history = History.objects.of(certification).select_related("actor")
         items = RenewalItem.objects.filter(certification=certification).select_related(
             "renewal__invoice")
         invoices = [i.renewal.invoice for i in items if hasattr(i.renewal, "invoice")]

@@ -109,8 +109,16 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        """What a line charges for; code finds a line by its kind, never by its text."""
+
+        FEE = "fee", "recertification fee"
+        ADDITIONAL = "additional", "additional certification"
+        LATE_FEE = "late_fee", "late fee"
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FEE)
     description = models.CharField(max_length=300)
     amount = models.DecimalField(max_digits=9, decimal_places=2)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Professional
+from recert.renewals.models import InvoiceLine
 from recert.rules import load_policies
 from recert.rules.model import CPR_AED_NOT_CURRENT, CertificationResult, RenewalGroup
 
@@ -38,6 +39,7 @@ def blocker_text(blocker: str, result: CertificationResult | None = None) -> str
 class Line:
     description: str
     amount: Decimal
+    kind: str = InvoiceLine.Kind.FEE
 
 
 @dataclass
@@ -117,7 +119,7 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
         # The breakdown must add up to the engine's fee; if not, one line says it all.
         quote.lines = [Line(_names(quote.members) + " recertification", quote.fee)]
     if quote.late_fee:
-        quote.lines.append(Line(LATE_FEE_LINE, quote.late_fee))
+        quote.lines.append(Line(LATE_FEE_LINE, quote.late_fee, InvoiceLine.Kind.LATE_FEE))
     quote.cecs_through_body, quote.cecs_other = _split_counted(standing, quote, body_code)
     return quote
 
@@ -142,7 +144,7 @@ def _fee_lines(body, members, as_of: date) -> list[Line]:
     additional = body.param("multi_renewal", as_of).get("additional_fee", ZERO)
     for c, _ in rest:
         lines.append(Line(f"Additional certification: {c.program.body.code} {c.program.name}",
-                          additional))
+                          additional, InvoiceLine.Kind.ADDITIONAL))
     return lines
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from recert.accounts.models import ClaimToken
-from recert.core.actions.credits import do_create_credit_entry, do_delete_credit_entry
+from recert.core.actions.credits import do_create_credit_entry
+from recert.core.actions.history import do_soft_delete
 from recert.core.models import CreditEntry, History, Professional
 
 PAGES = ["admin:index", "admin:core_professional_changelist", "admin:core_certification_changelist",
@@ -44,7 +45,7 @@ def test_deleted_entries_are_listed_and_restored_through_the_action(client, sam,
     entry = do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 1, 1),
                                    title="Gone", format="course", amount=Decimal("1"),
                                    unit="hour")
-    do_delete_credit_entry(entry, actor=alice.user)
+    do_soft_delete(entry, actor=alice.user)
     client.force_login(sam)
     listing = client.get(reverse("admin:core_creditentry_changelist"))
     assert b"Gone" in listing.content

@@ -8,11 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from recert.core.actions.credits import (
-    do_create_credit_entry,
-    do_delete_credit_entry,
-    do_restore_credit_entry,
-)
+from recert.core.actions.credits import do_create_credit_entry
+from recert.core.actions.history import do_restore, do_soft_delete
 from recert.core.models import CreditEntry
 
 
@@ -32,10 +29,10 @@ def test_defaults(alice):
 
 def test_soft_delete_hides_and_restore_brings_back(alice):
     entry = log(alice)
-    do_delete_credit_entry(entry, actor=alice.user)
+    do_soft_delete(entry, actor=alice.user)
     assert not CreditEntry.objects.filter(pk=entry.pk).exists()
     assert CreditEntry.all_objects.get(pk=entry.pk).is_deleted
-    do_restore_credit_entry(CreditEntry.all_objects.get(pk=entry.pk), actor=alice.user)
+    do_restore(CreditEntry.all_objects.get(pk=entry.pk), actor=alice.user)
     assert CreditEntry.objects.get(pk=entry.pk).deleted_at is None
 
 

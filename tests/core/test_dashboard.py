@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from recert.core.actions.certifications import do_create_certification, do_delete_certification
+from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.credits import do_create_credit_entry
+from recert.core.actions.history import do_soft_delete
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_owner_sees_certification_page(client, alice, alice_cpt, alice_credits):
 
 
 def test_deleted_certification_is_gone(client, alice, alice_cpt, sam):
-    do_delete_certification(alice_cpt, actor=sam)
+    do_soft_delete(alice_cpt, actor=sam)
     client.force_login(alice.user)
     assert client.get(reverse("certification", args=[alice_cpt.pk])).status_code == 404
     assert not client.get(reverse("dashboard")).context["rows"]

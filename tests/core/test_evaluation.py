@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from recert.core.actions.certifications import do_create_certification
-from recert.core.actions.credits import do_create_credit_entry, do_delete_credit_entry
+from recert.core.actions.credits import do_create_credit_entry
+from recert.core.actions.history import do_soft_delete
 from recert.core.evaluation import evaluate_professional
 from recert.core.models import Cycle
 
@@ -18,7 +19,7 @@ def test_uses_open_cycle_and_live_credits(alice, alice_cpt, programs, sam):
     gone = do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 1, 6),
                                   title="Gone", format="workshop", amount=Decimal("10"),
                                   unit="hour")
-    do_delete_credit_entry(gone, actor=alice.user)
+    do_soft_delete(gone, actor=alice.user)
     result = evaluate_professional(alice, date(2026, 6, 1)).certification(str(alice_cpt.pk))
     assert (result.cycle.start, result.cycle.end) == (date(2025, 3, 15), date(2028, 12, 31))
     assert result.earned == Decimal("10")

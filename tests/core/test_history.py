@@ -7,17 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from recert.core.actions.certifications import (
-    do_delete_certification,
-    do_restore_certification,
-    do_update_certification,
-)
-from recert.core.actions.credits import (
-    do_create_credit_entry,
-    do_delete_credit_entry,
-    do_restore_credit_entry,
-    do_update_credit_entry,
-)
+from recert.core.actions.certifications import do_update_certification
+from recert.core.actions.credits import do_create_credit_entry, do_update_credit_entry
+from recert.core.actions.history import do_restore, do_soft_delete, record
 from recert.core.models import History
 from recert.core.models.history import HistoryIsAppendOnly
 
@@ -32,14 +24,13 @@ def entry(alice):
 
 
 def rows(obj):
-    return list(History.objects.filter(object_type=obj._meta.model_name, object_id=obj.pk)
-                .values_list("action", "changes", "actor__username"))
+    return list(History.objects.of(obj).values_list("action", "changes", "actor__username"))
 
 
 def test_credit_entry_create_update_delete_restore(entry, alice, sam):
     do_update_credit_entry(entry, actor=sam, amount=Decimal("2.0"), title="Strength Summit")
-    do_delete_credit_entry(entry, actor=alice.user)
-    do_restore_credit_entry(entry, actor=sam)
+    do_soft_delete(entry, actor=alice.user)
+    do_restore(entry, actor=sam)
     history = rows(entry)
     assert [h[0] for h in history] == ["create", "update", "delete", "restore"]
     create, update, delete, restore = history
@@ -58,8 +49,8 @@ def test_no_change_no_row(entry, alice):
 
 def test_certification_history(alice_cpt, sam):
     do_update_certification(alice_cpt, actor=sam, cpr_aed_valid_until=date(2028, 1, 31))
-    do_delete_certification(alice_cpt, actor=sam)
-    do_restore_certification(alice_cpt, actor=sam)
+    do_soft_delete(alice_cpt, actor=sam)
+    do_restore(alice_cpt, actor=sam)
     history = rows(alice_cpt)
     assert [h[0] for h in history] == ["create", "update", "delete", "restore"]
     assert history[0][1]["cycle"] == [None, ["2025-03-15", "2028-12-31"]]
@@ -77,3 +68,20 @@ def test_history_rows_cannot_change_or_go(entry):
         History.objects.all().delete()
     with pytest.raises(HistoryIsAppendOnly):
         History.objects.update(action="x")
+
+
+def test_history_actions_are_a_closed_list(entry, alice):
+    """A free string never reaches the table: reports and filters rely on the list."""
+    with pytest.raises(ValueError, match="not a History.Action"):
+        record("forged", entry, actor=alice.user, professional=alice)
+    assert set(History.objects.values_list("action", flat=True)) <= set(History.Action.values)
+
+
+def test_history_of_a_proxy_is_the_history_of_its_row(alice_cpt, sam):
+    """Staff's lifecycle page (a proxy of Certification) shows the certification's rows."""
+    from recert.renewals.models import CertificationLifecycle
+
+    do_soft_delete(alice_cpt, actor=sam)
+    lifecycle = CertificationLifecycle.all_objects.get(pk=alice_cpt.pk)
+    assert list(History.objects.of(lifecycle)) == list(History.objects.of(alice_cpt))
+    assert [h.action for h in History.objects.of(alice_cpt)] == ["create", "delete"]

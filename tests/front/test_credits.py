@@ -139,9 +139,9 @@ def test_bob_cannot_see_or_touch_alices_entries(client, bob, log):
     assert client.post(reverse("credit_edit", args=[e.pk]), {}).status_code == 404
     assert client.post(reverse("credit_delete", args=[e.pk])).status_code == 404
     assert CreditEntry.objects.filter(pk=e.pk).exists()
-    from recert.core.actions.credits import do_delete_credit_entry
+    from recert.core.actions.history import do_soft_delete
 
-    do_delete_credit_entry(e, actor=None)
+    do_soft_delete(e, actor=None)
     assert client.post(reverse("credit_restore", args=[e.pk])).status_code == 404
     assert not CreditEntry.objects.filter(pk=e.pk).exists()
 

@@ -343,7 +343,12 @@ def test_filed_on_time_paid_in_grace_owes_the_late_fee(invoice, alice_cpt, sam):
                           received_at=in_grace)
     invoice.refresh_from_db()
     assert invoice.status == "open" and invoice.total == Decimal("70.00")
-    assert [ln.amount for ln in invoice.lines.all()] == [Decimal("45.00"), Decimal("25.00")]
+    assert [(ln.kind, ln.amount) for ln in invoice.lines.all()] == [
+        ("fee", Decimal("45.00")), ("late_fee", Decimal("25.00"))]
+    # The line is found by its kind, not its words: re-checking adds no second late fee.
+    from recert.renewals.actions import check_invoice
+
+    assert check_invoice(invoice, in_grace.date()).late_fee == 0
     payment, created = do_record_payment(
         invoice, gateway="offline", reference="cheque", amount=Decimal("70.00"),
         idempotency_key="offline:b", actor=sam, received_at=in_grace)

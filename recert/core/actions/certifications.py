@@ -1,11 +1,10 @@
-"""Adding, changing, deleting (recoverably) and restoring certifications."""
+"""Adding and changing certifications (deleting and restoring: history.do_soft_delete)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from recert.core.actions import history
 from recert.core.models import Certification, Cycle, History, Professional, Program
@@ -39,7 +38,7 @@ def do_create_certification(professional: Professional, program: Program, certif
     changes = {k: [None, v] for k, v in
                history.snapshot(certification, CERTIFICATION_FIELDS).items() if v is not None}
     changes["cycle"] = [None, [start.isoformat(), end.isoformat()]]
-    history.record(History.CREATE, certification, actor=actor, professional=professional,
+    history.record(History.Action.CREATE, certification, actor=actor, professional=professional,
                    changes=changes)
     return certification
 
@@ -48,27 +47,3 @@ def do_create_certification(professional: Professional, program: Program, certif
 def do_update_certification(certification: Certification, *, actor, **fields) -> Certification:
     return history.update(certification, fields, CERTIFICATION_FIELDS, actor=actor,
                           professional=certification.professional)
-
-
-@transaction.atomic
-def do_delete_certification(certification: Certification, *, actor) -> Certification:
-    """Marks it deleted; do_restore_certification brings it back with its cycles."""
-    if certification.deleted_at is None:
-        certification.deleted_at = timezone.now()
-        certification.save(update_fields=["deleted_at", "updated_at"])
-        history.record(History.DELETE, certification, actor=actor,
-                       professional=certification.professional,
-                       changes={"deleted_at": [None, certification.deleted_at.isoformat()]})
-    return certification
-
-
-@transaction.atomic
-def do_restore_certification(certification: Certification, *, actor) -> Certification:
-    if certification.deleted_at is not None:
-        old = certification.deleted_at.isoformat()
-        certification.deleted_at = None
-        certification.save(update_fields=["deleted_at", "updated_at"])
-        history.record(History.RESTORE, certification, actor=actor,
-                       professional=certification.professional,
-                       changes={"deleted_at": [old, None]})
-    return certification

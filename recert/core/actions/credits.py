@@ -1,4 +1,5 @@
-"""Logging, changing, deleting (recoverably) and restoring credit entries; attaching documents."""
+"""Logging and changing credit entries, attaching documents (deleting and restoring:
+history.do_soft_delete / do_restore)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.utils import timezone
 
 from recert.core.actions import history
 from recert.core.documents import validate_document
@@ -28,7 +28,7 @@ def do_create_credit_entry(professional: Professional, *, actor, **fields) -> Cr
     entry.full_clean()
     entry.save()
     after = history.snapshot(entry, CREDIT_FIELDS)
-    history.record(History.CREATE, entry, actor=actor, professional=professional,
+    history.record(History.Action.CREATE, entry, actor=actor, professional=professional,
                    changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
     return entry
 
@@ -37,28 +37,6 @@ def do_create_credit_entry(professional: Professional, *, actor, **fields) -> Cr
 def do_update_credit_entry(entry: CreditEntry, *, actor, **fields) -> CreditEntry:
     return history.update(entry, fields, CREDIT_FIELDS, actor=actor,
                           professional=entry.professional)
-
-
-@transaction.atomic
-def do_delete_credit_entry(entry: CreditEntry, *, actor) -> CreditEntry:
-    """Marks the entry deleted (it stops counting); do_restore_credit_entry undoes it."""
-    if entry.deleted_at is None:
-        entry.deleted_at = timezone.now()
-        entry.save(update_fields=["deleted_at", "updated_at"])
-        history.record(History.DELETE, entry, actor=actor, professional=entry.professional,
-                       changes={"deleted_at": [None, entry.deleted_at.isoformat()]})
-    return entry
-
-
-@transaction.atomic
-def do_restore_credit_entry(entry: CreditEntry, *, actor) -> CreditEntry:
-    if entry.deleted_at is not None:
-        old = entry.deleted_at.isoformat()
-        entry.deleted_at = None
-        entry.save(update_fields=["deleted_at", "updated_at"])
-        history.record(History.RESTORE, entry, actor=actor, professional=entry.professional,
-                       changes={"deleted_at": [old, None]})
-    return entry
 
 
 @transaction.atomic
@@ -82,7 +60,8 @@ def do_attach_document(entry: CreditEntry, uploaded, *, actor) -> Document:
         stored.append((document.file.storage, document.file.name))
     try:
         document.save()
-        history.record("attach_document", entry, actor=actor, professional=entry.professional,
+        history.record(History.Action.ATTACH_DOCUMENT, entry, actor=actor,
+                       professional=entry.professional,
                        changes={"document": [None, document.original_name],
                                 "sha256": [None, document.sha256]})
     except BaseException:

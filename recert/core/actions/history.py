@@ -1,13 +1,19 @@
-"""Helpers that write history rows; used only by the other actions."""
+"""The history module of the actions: writes History rows (used only by other actions) and
+owns the one recoverable delete / restore pair of every SoftDeletable model."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from recert.core.models import History
+from recert.core.models.base import SoftDeletable
+from recert.core.models.history import object_type_of
+
+Action = History.Action
 
 
 def _jsonable(value):
@@ -22,6 +28,7 @@ def _jsonable(value):
     return str(value)
 
 
+
 def snapshot(instance: models.Model, fields: list[str]) -> dict:
     return {name: _jsonable(getattr(instance, name)) for name in fields}
 
@@ -32,11 +39,16 @@ def diff(before: dict, after: dict) -> dict:
 
 def record(action: str, instance: models.Model, *, actor, professional=None,
            changes: dict | None = None) -> History:
-    object_type = instance._meta.model_name
+    """One history row. `action` must be a History.Action (the list is closed: a new kind of
+    change adds a member there, so that no free string reaches the table)."""
+    try:
+        action = History.Action(action)
+    except ValueError:
+        raise ValueError(f"{action!r} is not a History.Action; add it to the list") from None
     return History.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        object_type=object_type,
+        object_type=object_type_of(instance),
         object_id=instance.pk,
         professional=professional,
         changes=changes or {},
@@ -59,6 +71,34 @@ def update(instance: models.Model, fields: dict, allowed: list[str], *, actor,
     instance.save()
     changes = diff(before, snapshot(instance, allowed))
     if changes:
-        record(History.UPDATE, instance, actor=actor, professional=professional,
+        record(Action.UPDATE, instance, actor=actor, professional=professional,
                changes=changes)
+    return instance
+
+
+def _professional_of(instance: models.Model):
+    return getattr(instance, "professional", None)
+
+
+@transaction.atomic
+def do_soft_delete(instance: SoftDeletable, *, actor) -> SoftDeletable:
+    """Marks a SoftDeletable row deleted (a certification with its cycles, a credit entry,
+    which then stops counting); do_restore brings it back. Deleting twice changes nothing."""
+    if instance.deleted_at is None:
+        instance.deleted_at = timezone.now()
+        instance.save(update_fields=["deleted_at", "updated_at"])
+        record(Action.DELETE, instance, actor=actor, professional=_professional_of(instance),
+               changes={"deleted_at": [None, instance.deleted_at.isoformat()]})
+    return instance
+
+
+@transaction.atomic
+def do_restore(instance: SoftDeletable, *, actor) -> SoftDeletable:
+    """Undoes do_soft_delete; restoring a row that is not deleted changes nothing."""
+    if instance.deleted_at is not None:
+        old = instance.deleted_at.isoformat()
+        instance.deleted_at = None
+        instance.save(update_fields=["deleted_at", "updated_at"])
+        record(Action.RESTORE, instance, actor=actor, professional=_professional_of(instance),
+               changes={"deleted_at": [old, None]})
     return instance

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from recert.accounts.models import ClaimToken, hash_token
 from recert.core.actions import history
-from recert.core.models import CertifyingBody, MemberId, Professional
+from recert.core.models import CertifyingBody, History, MemberId, Professional
 
 PROFESSIONAL_FIELDS = [
     "full_name", "email", "phone", "address_line1", "address_line2", "city", "region",
@@ -38,7 +38,7 @@ def do_create_professional(*, username: str, email: str, full_name: str,
     professional = Professional(user=user, full_name=full_name, email=user.email, **contact)
     professional.full_clean()
     professional.save()
-    history.record(history.History.CREATE, professional, actor=actor, professional=professional,
+    history.record(History.Action.CREATE, professional, actor=actor, professional=professional,
                    changes={k: [None, v] for k, v in
                             history.snapshot(professional, PROFESSIONAL_FIELDS).items() if v})
     return professional
@@ -61,7 +61,7 @@ def do_set_member_id(professional: Professional, body: CertifyingBody, member_id
     row.full_clean()
     row.save()
     if old != row.member_id:
-        history.record(history.History.UPDATE if old else history.History.CREATE, row,
+        history.record(History.Action.UPDATE if old else History.Action.CREATE, row,
                        actor=actor, professional=professional,
                        changes={"member_id": [old, row.member_id], "body": [None, body.code]})
     return row
@@ -72,7 +72,8 @@ def do_issue_claim_link(professional: Professional, *, actor) -> str:
     """A new one-time token for the professional's account; returns the raw token, which
     is stored nowhere (only its hash is)."""
     token, raw = ClaimToken.issue(professional.user, actor=actor)
-    history.record("issue_claim_link", professional, actor=actor, professional=professional,
+    history.record(History.Action.ISSUE_CLAIM_LINK, professional, actor=actor,
+                   professional=professional,
                    changes={"expires_at": [None, token.expires_at.isoformat()]})
     return raw
 
@@ -109,5 +110,6 @@ def do_claim_account(user_id: int, raw_token: str, password: str):
     token.save(update_fields=["used_at"])
     professional = Professional.objects.filter(user=user).first()
     if professional is not None:
-        history.record("claim_account", professional, actor=user, professional=professional)
+        history.record(History.Action.CLAIM_ACCOUNT, professional, actor=user,
+                       professional=professional)
     return user

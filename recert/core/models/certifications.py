@@ -4,33 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from recert.core.models.base import SoftDeletable
 from recert.rules import model as rules_model
-
-
-class SoftDeleteManager(models.Manager):
-    """Hides rows whose deleted_at is set; `all_objects` sees them too."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
-
-
-class SoftDeletable(models.Model):
-    """A row whose delete is recoverable: deleted_at hides it, restoring clears it."""
-
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = SoftDeleteManager()
-    all_objects = models.Manager()  # noqa: DJ012 (a second manager, not a field)
-
-    class Meta:
-        abstract = True
-        base_manager_name = "all_objects"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
 
 class Certification(SoftDeletable):

@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from recert.core.models.certifications import SoftDeletable
+from recert.core.models.base import SoftDeletable
 from recert.rules import model as rules_model
 
 AWARDING_ORGANIZATIONS = ("ACSM", "ACE", "NSCA", "NASM", "AFAA", "OTHER")

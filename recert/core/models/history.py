@@ -1,4 +1,4 @@
-"""The append-only history of changes: who, when, what, old and new values."""
+"""The append-only history of changes: who, when, what (a closed list), old and new values."""
 
 from __future__ import annotations
 
@@ -11,7 +11,21 @@ class HistoryIsAppendOnly(Exception):
     pass
 
 
+def object_type_of(instance_or_model) -> str:
+    """The type name stored in History.object_type: the concrete model's name, so that a
+    proxy (the admin's CertificationLifecycle) records and finds the same rows."""
+    return instance_or_model._meta.concrete_model._meta.model_name
+
+
 class HistoryQuerySet(models.QuerySet):
+    def of(self, instance: models.Model) -> HistoryQuerySet:
+        """The rows about one object (any model), oldest first."""
+        return self.filter(object_type=object_type_of(instance), object_id=instance.pk)
+
+    def of_type(self, model) -> HistoryQuerySet:
+        """The rows about objects of one model (a class or an instance)."""
+        return self.filter(object_type=object_type_of(model))
+
     def update(self, **kwargs):
         raise HistoryIsAppendOnly("History rows cannot be changed.")
 
@@ -20,12 +34,35 @@ class HistoryQuerySet(models.QuerySet):
 
 
 class History(models.Model):
-    CREATE, UPDATE, DELETE, RESTORE = "create", "update", "delete", "restore"
+    class Action(models.TextChoices):
+        """Every kind of change recorded; an action writes only one of these (the list is
+        closed so that reports and filters can rely on it; add a member for a new kind)."""
+
+        CREATE = "create", "created"
+        UPDATE = "update", "changed"
+        DELETE = "delete", "deleted"
+        RESTORE = "restore", "restored"
+        ATTACH_DOCUMENT = "attach_document", "document attached"
+        ISSUE_CLAIM_LINK = "issue_claim_link", "claim link issued"
+        CLAIM_ACCOUNT = "claim_account", "account claimed"
+        REGENERATE = "regenerate", "secret regenerated"
+        VOID = "void", "invoice voided"
+        CANCEL = "cancel", "renewal cancelled"
+        ADD_LATE_FEE = "add_late_fee", "late fee added"
+        RECORD_PAYMENT = "record_payment", "payment recorded"
+        COMPLETE = "complete", "renewal completed"
+        # A cycle closed and the next opened, by the reason it closed (Cycle.CLOSED_REASONS).
+        RENEWED = "renewed", "renewed"
+        EXAM = "exam", "renewed by exam"
+        RECORD_EXAM_PASS = "record_exam_pass", "passed exam recorded"
+        REINSTATE = "reinstate", "reinstated"
+        STATUS_CHANGE = "status_change", "status changed"
+        SEND_REMINDER = "send_reminder", "reminder sent"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.PositiveBigIntegerField()
     professional = models.ForeignKey("core.Professional", on_delete=models.SET_NULL,

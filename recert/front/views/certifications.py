@@ -92,8 +92,7 @@ def certification_detail(request: HttpRequest, certification_id: int) -> HttpRes
     entries = {str(e.pk): e for e in standing.credits}
     credit_rows = [(entries[r.id], r, explain.reason(r.outcome, r.rules))
                    for r in result.credits] if result else []
-    history = History.objects.filter(professional=professional, object_type="certification",
-                                     object_id=certification.pk).order_by("-at", "-id")
+    history = History.objects.of(certification).order_by("-at", "-id")
     return render(request, "front/certification.html", {
         "professional": professional, "certification": certification, "result": result,
         "label": label(certification), "credit_rows": credit_rows,

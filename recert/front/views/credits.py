@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 from recert.core.actions.credits import (
     atomic_with_documents,
     do_attach_document,
-    do_delete_credit_entry,
-    do_restore_credit_entry,
     do_update_credit_entry,
 )
+from recert.core.actions.history import do_restore, do_soft_delete
 from recert.core.evaluation import standing_of
 from recert.core.models import CreditEntry, Document, History
 from recert.front import explain
@@ -138,9 +137,7 @@ def _own_entry(request: HttpRequest, entry_id: int, *, deleted_too: bool = False
 def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     professional, entry = _own_entry(request, entry_id)
     standing = standing_of(professional, timezone.localdate())
-    history = History.objects.filter(
-        professional=professional, object_type="creditentry", object_id=entry.pk
-    ).select_related("actor").order_by("-at", "-id")
+    history = History.objects.of(entry).select_related("actor").order_by("-at", "-id")
     return render(request, "front/credit_detail.html", {
         "entry": entry, "counted": _counted_by_entry(standing).get(str(entry.pk), []),
         "documents": list(entry.documents.all()), "history": history,
@@ -187,7 +184,7 @@ def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def credit_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     _, entry = _own_entry(request, entry_id)
-    do_delete_credit_entry(entry, actor=request.user)
+    do_soft_delete(entry, actor=request.user)
     request.session[UNDO_KEY] = {"id": entry.pk, "title": entry.title}
     return redirect("credits")
 
@@ -196,6 +193,6 @@ def credit_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def credit_restore(request: HttpRequest, entry_id: int) -> HttpResponse:
     _, entry = _own_entry(request, entry_id, deleted_too=True)
-    do_restore_credit_entry(entry, actor=request.user)
+    do_restore(entry, actor=request.user)
     messages.success(request, f"Restored “{entry.title}”.")
     return redirect("credits")
