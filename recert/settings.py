@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions (the session cookie is a database key) and every view: NUL or an
+    # unpaired surrogate anywhere in a request is a 400, never a 500 (recert/lib/badbytes.py).
+    "recert.lib.badbytes.UnstorableCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

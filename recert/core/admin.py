@@ -24,6 +24,7 @@ from recert.core.actions.professionals import (
     do_issue_claim_link,
     do_update_professional,
 )
+from recert.core.documents import serve_document
 from recert.core.models import (
     Certification,
     CertifyingBody,
@@ -292,19 +293,14 @@ class DocumentAdmin(admin.ModelAdmin):
         ]
 
     def download_view(self, request, document_id: int) -> FileResponse:
-        """The stored file, to staff who may view documents; like the owner's download, it
-        is sent with nosniff and a sandbox so that it cannot run as a page of this site."""
+        """The stored file, to staff who may view documents, served like the owner's download
+        (recert.core.documents.serve_document)."""
+        if not self.has_view_permission(request):  # before the lookup: no existence leak
+            raise PermissionDenied
         document = Document.objects.filter(pk=document_id).first()
         if document is None:
             raise Http404("No such document.")
-        if not self.has_view_permission(request, document):
-            raise PermissionDenied
-        response = FileResponse(document.file.open("rb"), content_type=document.content_type,
-                                as_attachment=False, filename=document.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return serve_document(document)
 
 
 @admin.register(History)

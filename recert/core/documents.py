@@ -1,9 +1,13 @@
-"""Checks an uploaded document (a certificate) before it is stored: its kind and its size."""
+"""Uploaded documents (certificates): checked before they are stored (kind and size), and
+served back as attachments under a name Recert makes."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
+
+from recert.core.models.credits import SUFFIXES
 
 # What we accept, by the first bytes of the file (never by its name or declared type).
 SIGNATURES = (
@@ -38,3 +42,24 @@ def validate_document(uploaded, *, field: str = "file") -> str:
         "This file is not a PDF, JPEG or PNG document "
         f"(its content was checked, not its name). Accepted: {ACCEPTED}."
     )})
+
+
+def download_name(document) -> str:
+    """The name a download is saved under: made by Recert from the entry, the document and
+    the checked type. The uploaded name (kept for staff) never reaches the header, so it can
+    neither choose the extension nor smuggle characters into Content-Disposition."""
+    suffix = SUFFIXES.get(document.content_type, ".bin")
+    return f"certificate-{document.credit_entry_id}-{document.pk}{suffix}"
+
+
+def serve_document(document) -> FileResponse:
+    """The stored file as an attachment (never shown inline as a page of this site), typed
+    as its content was checked to be (anything else as bytes), with nosniff and a sandbox."""
+    content_type = document.content_type if document.content_type in SUFFIXES \
+        else "application/octet-stream"
+    response = FileResponse(document.file.open("rb"), content_type=content_type,
+                            as_attachment=True, filename=download_name(document))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from recert.core.models import Cycle, History
 from recert.renewals.actions import (
@@ -30,6 +31,10 @@ from recert.renewals.models import (
     Renewal,
     RenewalItem,
 )
+
+# The keys of a stored gateway payload shown to staff: ids and amounts to find and refund the
+# charge. Anything else a gateway sends (the payer's e-mail, name, address) stays hidden.
+PAYLOAD_FIELDS = ("event", "session", "invoice", "payment_intent", "amount_total", "currency")
 
 
 class ReadOnlyMixin:
@@ -78,7 +83,9 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     actions = ["record_offline_payment"]
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_staff
+        # The model's view permission; recording a payment needs the invoice in sight too.
+        return (super().has_view_permission(request, obj)
+                or self.has_record_payment_permission(request))
 
     def has_record_payment_permission(self, request):
         return request.user.has_perm("renewals.record_payment")
@@ -151,12 +158,18 @@ class PaymentIssueAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("resolved", "gateway")
     search_fields = ("reference", "invoice__number")
     list_select_related = ("invoice",)
-    readonly_fields = ("invoice", "gateway", "reference", "reason", "payload", "created_at",
-                       "resolved")
+    fields = readonly_fields = ("invoice", "gateway", "reference", "reason", "payment_details",
+                                "created_at", "resolved")
     actions = ["mark_resolved"]
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_staff
+    @admin.display(description="payment details")
+    def payment_details(self, obj):
+        """What finance staff need to find and refund the charge; nothing else of the stored
+        payload (no e-mail, name or address: the invoice names the professional)."""
+        return format_html_join(
+            "\n", "<div><b>{}</b>: {}</div>",
+            ((key, obj.payload[key]) for key in PAYLOAD_FIELDS
+             if isinstance(obj.payload, dict) and obj.payload.get(key) not in (None, "")))
 
     def has_resolve_permission(self, request):
         return request.user.has_perm("renewals.change_paymentissue")
@@ -210,8 +223,10 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        # The page is read-only (see change_view); each action has its own permission.
-        return request.user.is_staff
+        # The model's view permission, or one of the actions' (which act on this list).
+        return (super().has_view_permission(request, obj)
+                or self.has_record_exam_permission(request)
+                or self.has_reinstate_permission(request))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -227,6 +242,8 @@ class CertificationLifecycleAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         certification = self.get_object(request, object_id)
+        if not self.has_view_permission(request, certification):
+            raise PermissionDenied
         if certification is None:
             return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
         history = History.objects.of(certification).select_related("actor")

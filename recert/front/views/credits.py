@@ -19,6 +19,7 @@ from recert.core.actions.credits import (
     do_update_credit_entry,
 )
 from recert.core.actions.history import do_restore, do_soft_delete
+from recert.core.documents import serve_document
 from recert.core.evaluation import standing_of
 from recert.core.models import CreditEntry, Document, History
 from recert.front import explain
@@ -152,11 +153,7 @@ def document_download(request: HttpRequest, entry_id: int, document_id: int) -> 
     document = Document.objects.filter(credit_entry=entry, pk=document_id).first()
     if document is None:
         raise Http404("No such document.")
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
-                            as_attachment=False, filename=document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return serve_document(document)
 
 
 @login_required

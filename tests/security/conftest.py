@@ -1,0 +1,78 @@
+"""The world the security suite attacks: alice's objects of every kind, bob (another
+professional), tom (staff with no permission) and sam (superuser)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests.factories import log, pay_offline, renewal_form
+from tests.security.urlmap import World
+
+
+@pytest.fixture
+def tom(db, password):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("tom", "tom@example.com", password,
+                                                is_staff=True)
+    user.raw_password = password
+    return user
+
+
+@pytest.fixture
+def world(alice, bob, tom, sam, alice_cpt, media) -> World:
+    from django.contrib.auth.models import Group
+
+    from recert.accounts.models import ClaimToken, LoginAttempt
+    from recert.core.actions.credits import do_attach_document
+    from recert.core.models import Course, History
+    from recert.exports.actions import do_ensure_calendar_feed
+    from recert.renewals.models import Invoice, PaymentIssue, Reminder
+
+    secret_title = f"Alice's secret course {secrets.token_hex(4)}"
+    entry = log(alice, date(2026, 2, 1), "45", "ACSM")
+    entry.title = secret_title
+    entry.save(update_fields=["title"])
+    document = do_attach_document(
+        entry, SimpleUploadedFile("alice-certificate.pdf", b"%PDF-1.4\n% alice's\n"),
+        actor=alice.user)
+    with time_machine.travel(date(2028, 5, 2), tick=False):
+        client = Client()
+        client.force_login(alice.user)
+        renewal_form(client, alice_cpt)
+    invoice = Invoice.objects.get(professional=alice)
+    payment, _ = pay_offline(invoice, sam)
+    issue = PaymentIssue.objects.create(
+        invoice=invoice, gateway="stripe", reference="cs_test_world", reason="Second charge.",
+        payload={"event": "evt_1", "session": "cs_test_world", "invoice": invoice.number,
+                 "amount_total": 4500, "currency": "usd",
+                 "customer_email": "alice@example.com"})
+    cycle = alice_cpt.cycles.order_by("number").first()
+    reminder = Reminder.objects.create(cycle=cycle, kind=Reminder.KINDS[0][0],
+                                       due_on=date(2028, 10, 1),
+                                       sent_at="2028-10-01T09:00:00Z",
+                                       email="alice@example.com")
+    feed = do_ensure_calendar_feed(alice, actor=alice.user)
+    token, _raw = ClaimToken.issue(alice.user)
+    extra = {
+        "group": Group.objects.create(name="Finance"),
+        "claim_token": token,
+        "login_attempt": LoginAttempt.objects.create(username="alice", ip="127.0.0.1"),
+        "history": History.objects.filter(professional=alice).first(),
+        "course": Course.objects.create(
+            body=alice_cpt.program.body, course_number="ACSM-1", title="A catalog course",
+            provider="ACSM", credits=Decimal("2"), approved_from=date(2020, 1, 1)),
+    }
+    return World(alice=alice, bob=bob, tom=tom, sam=sam, certification=alice_cpt, entry=entry,
+                 document=document, invoice=invoice, payment=payment, payment_issue=issue,
+                 reminder=reminder, calendar_token=feed.token,
+                 markers=[secret_title, "Alice Archer", "alice@example.com",
+                          "alice-certificate"],
+                 extra=extra)
