@@ -33,7 +33,7 @@ class Deadline:
 def self_test_expiry(published_on: date) -> date | None:
     """Last day an issue may be used for credit, from the ACSM policy in force on publication."""
     fmt = load_policies().bodies["ACSM"].param("formats.self_test", published_on, default=None)
-    months = (fmt or {}).get("expires_after_months")
+    months = fmt.expires_after_months if fmt else None
     if months is None:
         return None
     return add_months(published_on, int(months))

@@ -176,10 +176,10 @@ class CreditForm(forms.Form):
         self.bodies = list(bodies)
         self.documents_on_file = documents_on_file
         self.ace_numbers = ace_numbers
-        if ace_numbers and ace_numbers.get("format"):
+        if ace_numbers and ace_numbers.format:
             self.fields["course_number"].help_text = (
-                f"Optional. ACE-approved courses: {ace_numbers['format']} "
-                f"(e.g. {ace_numbers['example']}); a known number fills in the course.")
+                f"Optional. ACE-approved courses: {ace_numbers.format} "
+                f"(e.g. {ace_numbers.example}); a known number fills in the course.")
         from django.urls import reverse
 
         # Typing a known ACE number fills in the course (htmx; "Look up" works without it).
@@ -194,9 +194,9 @@ class CreditForm(forms.Form):
         on = on or timezone.localdate()
         found: dict = {}
         for body in self.bodies:
-            policy = body.param(f"formats.{fmt}", on, default=None) or {}
-            if policy.get(key) is not None:
-                found.setdefault(policy[key], []).append(body.code)
+            policy = body.param(f"formats.{fmt}", on, default=None)
+            if getattr(policy, key, None) is not None:
+                found.setdefault(getattr(policy, key), []).append(body.code)
         return {value: ", ".join(codes) for value, codes in found.items()}
 
     def documents_required_by(self, fmt: str, on: date) -> list[str]:
@@ -204,8 +204,8 @@ class CreditForm(forms.Form):
         rules = []
         for body in self.bodies:
             policy = body.param("documents", on, default=None)
-            if policy and fmt in policy["required_for"]:
-                rules.extend(policy.get("rules") or [body.code])
+            if policy and fmt in policy.required_for:
+                rules.extend(policy.rules or [body.code])
         return rules
 
     def clean_amount(self):
@@ -249,10 +249,10 @@ class CreditForm(forms.Form):
                                              "the provider is Other.")
         number = data.get("course_number")
         if number and data.get("awarded_by") == "ACE" and self.ace_numbers:
-            if not re.fullmatch(self.ace_numbers["pattern"], number):
+            if not re.fullmatch(self.ace_numbers.pattern, number):
                 self.add_error("course_number", (
                     f"“{number}” is not an ACE course number. Accepted: "
-                    f"{self.ace_numbers['format']}, like {self.ace_numbers['example']}."))
+                    f"{self.ace_numbers.format}, like {self.ace_numbers.example}."))
         fmt, day = data.get("format"), data.get("earned_on")
         if fmt == "college_course" and not data.get("grade"):
             message = f"Choose the grade on your transcript ({GRADES[0]} to {GRADES[-1]})"

@@ -108,7 +108,7 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
                              result.renewal.fee, result.renewal.late_fee, result.cycle.end)
     member_ids = [i for i in group.certifications if _renewable(rows[i][1])]
     quote.members = [rows[i] for i in member_ids]
-    quote.cpr_aed_required = bool(body.param("cpr_aed_required", as_of)["required"])
+    quote.cpr_aed_required = body.param("cpr_aed_required", as_of).required
     results = [r for _, r in quote.members]
     quote.required = max(r.required for r in results)
     quote.late_fee = max(r.renewal.late_fee for r in results)
@@ -127,7 +127,7 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
 def renews_together(body, as_of: date) -> bool:
     """Whether the body renews certifications whose cycles end together on one invoice
     (ACSM-MULTI-FEE: highest fee + an additional fee each) or each on its own."""
-    return body.param("multi_renewal", as_of)["fee"] == "highest_plus_additional"
+    return body.param("multi_renewal", as_of).bills_together
 
 
 def _names(members) -> str:
@@ -137,11 +137,11 @@ def _names(members) -> str:
 def _fee_lines(body, members, as_of: date) -> list[Line]:
     """The highest certification's fee, then the policy's fee for each additional one."""
     programs = [(c, body.program(c.program.code, as_of)) for c, _ in members]
-    programs.sort(key=lambda cp: (cp[1]["rank"], cp[1]["fee"]), reverse=True)
+    programs.sort(key=lambda cp: (cp[1].rank, cp[1].fee), reverse=True)
     (first, first_program), rest = programs[0], programs[1:]
     lines = [Line(f"Recertification fee: {first.program.body.code} {first.program.name}",
-                  first_program["fee"])]
-    additional = body.param("multi_renewal", as_of).get("additional_fee", ZERO)
+                  first_program.fee)]
+    additional = body.param("multi_renewal", as_of).additional_fee
     for c, _ in rest:
         lines.append(Line(f"Additional certification: {c.program.body.code} {c.program.name}",
                           additional, InvoiceLine.Kind.ADDITIONAL))

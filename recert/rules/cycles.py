@@ -28,9 +28,9 @@ def month_end(year: int, month: int) -> date:
 
 def first_cycle(body: BodyPolicy, certified_on: date) -> Cycle:
     rule = body.param("cycle", certified_on)
-    if rule["kind"] == "calendar_years":
-        return Cycle(certified_on, date(certified_on.year + rule["first_cycle_years"], 12, 31))
-    shifted = add_months(date(certified_on.year, certified_on.month, 1), rule["months"])
+    if rule.kind == "calendar_years":
+        return Cycle(certified_on, date(certified_on.year + rule.first_cycle_years, 12, 31))
+    shifted = add_months(date(certified_on.year, certified_on.month, 1), rule.months)
     return Cycle(certified_on, month_end(shifted.year, shifted.month))
 
 
@@ -38,9 +38,9 @@ def next_cycle(body: BodyPolicy, certified_on: date, cycle: Cycle) -> Cycle:
     """The cycle after `cycle`, on the original schedule (a late renewal does not shift it)."""
     rule = body.param("cycle", certified_on)
     start = cycle.end + timedelta(days=1)
-    if rule["kind"] == "calendar_years":
-        return Cycle(start, date(start.year + rule["renewal_cycle_years"] - 1, 12, 31))
-    shifted = add_months(date(cycle.end.year, cycle.end.month, 1), rule["months"])
+    if rule.kind == "calendar_years":
+        return Cycle(start, date(start.year + rule.renewal_cycle_years - 1, 12, 31))
+    shifted = add_months(date(cycle.end.year, cycle.end.month, 1), rule.months)
     return Cycle(start, month_end(shifted.year, shifted.month))
 
 
@@ -57,7 +57,7 @@ def cycle_containing(body: BodyPolicy, certified_on: date, day: date) -> Cycle:
 
 def window_opens(body: BodyPolicy, cycle: Cycle) -> date:
     """First day "Renew now" may be offered (ACSM: final calendar year; ACE: cycle start)."""
-    months = body.param("renewal_window", cycle.start)["opens_months_before_end"]
+    months = body.param("renewal_window", cycle.start).opens_months_before_end
     if months is None:
         return cycle.start
     return max(cycle.start, add_months(cycle.end + timedelta(days=1), -months))
@@ -65,5 +65,5 @@ def window_opens(body: BodyPolicy, cycle: Cycle) -> date:
 
 def grace_ends(body: BodyPolicy, cycle: Cycle) -> date:
     """Last day of the grace period; the cycle end itself when there is no grace."""
-    months = body.param("grace", cycle.end)["months"]
+    months = body.param("grace", cycle.end).months
     return add_months(cycle.end + timedelta(days=1), months) - timedelta(days=1)

@@ -45,6 +45,7 @@ from .model import (
     Renewal,
     RenewalGroup,
 )
+from .parameters import FormatRule
 from .policy import GRADES, BodyPolicy, Policies
 
 ZERO = Decimal(0)
@@ -93,14 +94,14 @@ def _evaluate_certification(
 ) -> CertificationResult:
     cycle = current_cycle(body, cert, as_of)
     program = body.program(cert.program, cycle.start)
-    required: Decimal = program["required"]
+    required: Decimal = program.required
     opens = cycles.window_opens(body, cycle)
     grace_end = cycles.grace_ends(body, cycle)
     grace = body.param("grace", cycle.end)
     # In grace, credits earned since the cycle end count toward it when the policy says so
     # (ACSM-GRACE-2): a professional short of credits earns them and renews late.
     counts_until = (
-        as_of if cycle.end < as_of <= grace_end and grace["counts_credits"] else cycle.end
+        as_of if cycle.end < as_of <= grace_end and grace.counts_credits else cycle.end
     )
     decisions = _decide_credits(body, cert, cycle, counts_until, required, credits, as_of)
     earned = sum((d.counted for d in decisions), ZERO)
@@ -120,15 +121,15 @@ def _evaluate_certification(
         blockers.append(SHORT_OF_REQUIRED)
     if as_of < opens:
         blockers.append(NOT_FINAL_YEAR)
-    if body.param("cpr_aed_required", as_of)["required"] and (
+    if body.param("cpr_aed_required", as_of).required and (
         cert.cpr_aed_valid_until is None or cert.cpr_aed_valid_until < as_of
     ):
         blockers.append(CPR_AED_NOT_CURRENT)
     if status == INVALID:
         blockers.append(INVALID)
 
-    fee = body.program(cert.program, as_of)["fee"]
-    late_fee = body.param("grace", cycle.end)["late_fee"] if status == GRACE else ZERO
+    fee = body.program(cert.program, as_of).fee
+    late_fee = body.param("grace", cycle.end).late_fee if status == GRACE else ZERO
     renewal = Renewal(not blockers, tuple(blockers), fee, late_fee, opens, grace_end)
     credit_results = tuple(
         CreditResult(c.id, d.outcome, d.converted, d.counted, tuple(d.rules), d.reason)
@@ -176,10 +177,10 @@ def _decide_credits(
             decision = _Decision(OUTSIDE_CYCLE, decision.converted)
         elif before:
             rule = body.param("before_certification", credit.earned_on)
-            decision = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
+            decision = _Decision(rule.outcome, decision.converted, rules=list(rule.rules))
         elif not inside:
             rule = body.param("outside_cycle", credit.earned_on)
-            outside = _Decision(rule["outcome"], decision.converted, rules=list(rule["rules"]))
+            outside = _Decision(rule.outcome, decision.converted, rules=list(rule.rules))
             _remember_if_used_up_forever(body, credit, decision, seen_courses)
             decision = outside
         elif credit.id in claimed:
@@ -187,7 +188,7 @@ def _decide_credits(
             _remember_if_used_up_forever(body, credit, decision, seen_courses)
             grace = body.param("grace", credit.earned_on)
             decision = _Decision(REJECTED, decision.converted)
-            decision.add(grace["credits_rule"] or grace["rule"])
+            decision.add(grace.credits_rule or grace.rule)
         elif decision.outcome == ACCEPTED:
             repeat_rule = _repeat_rule(body, credit)
             course = _course(credit, repeat_rule)
@@ -200,7 +201,7 @@ def _decide_credits(
                 if repeat_rule is not None and decision.counted > 0:
                     seen_courses.append(course)
         if inside and credit.earned_on > cycle.end and decision.outcome in (ACCEPTED, CAPPED):
-            decision.add(body.param("grace", cycle.end)["credits_rule"])
+            decision.add(body.param("grace", cycle.end).credits_rule)
         decisions.append(decision)
     return decisions
 
@@ -211,7 +212,7 @@ def _remember_if_used_up_forever(
     """Under scope "ever", a course that counted in another period is used up (ACE-SAME-1)."""
     repeat_rule = _repeat_rule(body, credit)
     if decision.outcome == ACCEPTED and repeat_rule is not None:
-        if body.param("same_course", credit.earned_on)["scope"] == "ever":
+        if body.param("same_course", credit.earned_on).scope == "ever":
             seen.append(_course(credit, repeat_rule))
 
 
@@ -247,20 +248,17 @@ def _apply_caps(
 ) -> None:
     applicable = []
     for cap in body.param("caps", credit.earned_on, default=()):
-        if credit.format not in cap["formats"]:
+        if credit.format not in cap.formats:
             continue
-        period = cycle.start if cap["per"] == "cycle" else credit.earned_on.year
-        key = (cap["rule"], cap["formats"], cap["per"], period)
-        limit = (
-            cap["credits"] if cap["credits"] is not None else cap["share_of_required"] * required
-        )
-        applicable.append((cap, key, max(ZERO, limit - used.get(key, ZERO))))
-        if cap["rule"] not in decision.rules and cap["per"] == "cycle":
-            decision.add(cap["rule"])  # the cycle share is part of how these formats count
+        period = cycle.start if cap.per == "cycle" else credit.earned_on.year
+        key = (cap.rule, cap.formats, cap.per, period)
+        applicable.append((cap, key, max(ZERO, cap.limit(required) - used.get(key, ZERO))))
+        if cap.rule not in decision.rules and cap.per == "cycle":
+            decision.add(cap.rule)  # the cycle share is part of how these formats count
     take = decision.converted
     for cap, _key, available in applicable:
         if available < decision.converted:
-            decision.add(cap["rule"])
+            decision.add(cap.rule)
         take = min(take, available)
     for _, key, _ in applicable:
         used[key] = used.get(key, ZERO) + take
@@ -272,9 +270,9 @@ def _apply_caps(
 def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _Decision:
     """What the credit is worth for this body, ignoring dates, repeats and caps."""
     on = credit.earned_on
-    fmt = body.param(f"formats.{credit.format}", on)
-    treatment = fmt["treatment"]
-    rules = fmt["rules"]
+    fmt = body.format_rule(credit.format, on)
+    treatment = fmt.treatment
+    rules = fmt.rules
 
     if treatment == "reject":
         converted, *_ = _convert(body, credit)
@@ -284,14 +282,14 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
 
     if treatment == "fixed":
         count = credit.amount if credit.unit == "item" else Decimal(1)
-        decision = _Decision(ACCEPTED, fmt["credits"] * count)
+        decision = _Decision(ACCEPTED, fmt.credits * count)
         decision.add(*rules)
         return decision
 
     if treatment == "per_item" and credit.unit == "item":
-        decision = _Decision(ACCEPTED, fmt["credits"] * credit.amount)
+        decision = _Decision(ACCEPTED, fmt.credits * credit.amount)
         decision.add(*rules)
-        months = fmt["expires_after_months"]
+        months = fmt.expires_after_months
         if months is not None:
             if credit.published_on is None or credit.earned_on < credit.published_on:
                 # No publication date, or completed before it appeared: a person must look.
@@ -310,12 +308,12 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
         body, replace(credit, awarded_by=body.code) if approved_number else credit
     )
     if treatment == "college":
-        min_grade = fmt["min_grade"]
+        min_grade = fmt.min_grade
     decision = _Decision(ACCEPTED, converted or ZERO)
     decision.add(*rules)
     if treatment == "petition":
         if approved_number:
-            decision.rules = [body.param("course_numbers", on)["rule"]]
+            decision.rules = [body.param("course_numbers", on).rule]
         elif credit.petition != "approved":
             decision.outcome = REJECTED if credit.petition == "denied" else NEEDS_REVIEW
     decision.add(conversion_rule)
@@ -331,29 +329,20 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     return decision
 
 
-def _approved_course_number(body: BodyPolicy, fmt: dict, credit: CreditIn) -> bool:
+def _approved_course_number(body: BodyPolicy, fmt: FormatRule, credit: CreditIn) -> bool:
     numbers = body.param("course_numbers", credit.earned_on, default=None)
-    return bool(
-        fmt["approved_by_course_number"]
-        and numbers
-        and credit.course_number
-        and re.fullmatch(numbers["pattern"], credit.course_number.strip().upper())
-    )
+    return bool(fmt.approved_by_course_number and numbers and numbers.matches(credit.course_number))
 
 
 def _convert(body: BodyPolicy, credit: CreditIn) -> tuple[Decimal | None, str, bool, str | None]:
     """(amount in the body's credits, rule id, needs review, minimum grade) from the
     conversion table; college units carry the grade their rule asks for."""
     for row in body.param("conversions", credit.earned_on):
-        if row["unit"] != credit.unit:
+        if not row.matches(credit.unit, credit.awarded_by, credit.format):
             continue
-        if row["awarded_by"] is not None and credit.awarded_by not in row["awarded_by"]:
-            continue
-        if row["formats"] is not None and credit.format not in row["formats"]:
-            continue
-        if row["review"]:
-            return None, row["rule"], True, row["min_grade"]
-        return credit.amount * row["rate"], row["rule"], False, row["min_grade"]
+        if row.review:
+            return None, row.rule, True, row.min_grade
+        return credit.amount * row.rate, row.rule, False, row.min_grade
     return None, "", True, None
 
 
@@ -376,12 +365,12 @@ def _new_certification(
         return decision
     earned = body.program(code, credit.earned_on)
     held = body.program(cert.program, credit.earned_on)
-    decision.converted = award["credits"]
-    decision.add(award["rule"])
+    decision.converted = award.credits
+    decision.add(award.rule)
     if (
-        earned["specialty"]
-        or (not held["specialty"] and earned["rank"] > held["rank"])
-        or (held["specialty"] and not earned["specialty"])
+        earned.specialty
+        or (not held.specialty and earned.rank > held.rank)
+        or (held.specialty and not earned.specialty)
     ):
         decision.outcome = ACCEPTED
     return decision
@@ -390,10 +379,7 @@ def _new_certification(
 def _repeat_rule(body: BodyPolicy, credit: CreditIn) -> str | None:
     """The rule that makes a repeat of this course count once (RULES.md ACSM-SAME-1,
     ACE-SAME-1, ACSM-TEACH-REPEAT), or None for formats that may recur (volunteering)."""
-    same = body.param("same_course", credit.earned_on)
-    if credit.format in same["exempt_formats"]:
-        return None
-    return same["rules_by_format"].get(credit.format, same["rule"])
+    return body.param("same_course", credit.earned_on).repeat_rule(credit.format)
 
 
 @dataclass(frozen=True)
@@ -450,11 +436,11 @@ def _renewal_groups(
         body = policies.bodies[code]
         multi = body.param("multi_renewal", as_of)
         programs = [body.program(m.program, as_of) for m in members]
-        if multi["fee"] == "sum":  # each certification pays its own fee (ACE-MULTI-1)
-            fee = sum((p["fee"] for p in programs), ZERO)
+        if multi.fee == "sum":  # each certification pays its own fee (ACE-MULTI-1)
+            fee = sum((p.fee for p in programs), ZERO)
         else:  # the highest certification's fee plus a fee per additional one
-            highest = max(programs, key=lambda p: (p["rank"], p["fee"]))
-            fee = highest["fee"] + multi["additional_fee"] * (len(members) - 1)
+            highest = max(programs, key=lambda p: (p.rank, p.fee))
+            fee = highest.fee + multi.additional_fee * (len(members) - 1)
         out.append(
             RenewalGroup(
                 body=code,

@@ -27,8 +27,10 @@ class _Body:
         self.multi = multi
 
     def param(self, name, on):
+        from recert.rules.parameters import MultiRenewal, build
+
         assert name == "multi_renewal"
-        return self.multi
+        return build(MultiRenewal, {"rules": [], **self.multi})
 
 
 def test_the_shipped_policies_renew_acsm_together_and_ace_apart():

@@ -53,8 +53,8 @@ def test_feed_has_every_deadline(client, alice, alice_cpt, self_test):
     assert events[f"{name}: grace period ends"]["start"] == date(2029, 6, 30)
     assert events["CPR/AED certification expires"]["start"] == date(2027, 6, 30)
     # The ACSM policy's expiry for self-test issues, not a number of our own.
-    months = load_policies().bodies["ACSM"].param("formats.self_test", date(2025, 10, 15))[
-        "expires_after_months"]
+    months = load_policies().bodies["ACSM"].format_rule(
+        "self_test", date(2025, 10, 15)).expires_after_months
     expiry = events["Self-test expires: Certified News, Fall 2025"]["start"]
     assert expiry == add_months(date(2025, 10, 15), int(months)) == date(2026, 10, 15)
     for event in events.values():  # all-day events, one day long
@@ -84,7 +84,7 @@ def test_no_grace_event_when_grace_ends_with_the_cycle(alice, alice_cpt):
 def test_self_test_expiry_reads_the_policy():
     fmt = load_policies().bodies["ACSM"].param("formats.self_test", date(2025, 1, 31))
     assert self_test_expiry(date(2025, 1, 31)) == add_months(date(2025, 1, 31),
-                                                            int(fmt["expires_after_months"]))
+                                                            int(fmt.expires_after_months))
 
 
 @time_machine.travel(TODAY)

@@ -252,7 +252,11 @@ class FakeBody:
         self.code, self.params = code, params
 
     def param(self, name, on, default=None):
-        return self.params.get(name, default)
+        from types import SimpleNamespace
+
+        value = self.params.get(name)
+        # Policy values are typed objects read by attribute (recert/rules/parameters.py).
+        return SimpleNamespace(**value) if value is not None else default
 
 
 def form_errors(bodies, **overrides):

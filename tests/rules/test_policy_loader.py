@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,41 @@ def test_a_null_value_ends_a_rule(tmp_path) -> None:
             "{value: {rule: FITB-SAME, scope: cycle}, source: test, note: x}",
             "unknown key 'note'",
         ),
+        (
+            'late_fee: "10.00", rule: FITB-GRACE}',
+            'late_fee: "10.00", rule: FITB-GRACE, counts_credits: "true"}',
+            "grace.2020-01-01.value: credits_rule: required when counts_credits is true",
+        ),
+        (
+            'late_fee: "10.00", rule: FITB-GRACE}',
+            'late_fee: "10.00", rule: FITB-GRACE, counts_credits: "maybe"}',
+            "grace.2020-01-01.value: counts_credits: not true/false: 'maybe'",
+        ),
+        (
+            'rank: "1", specialty: "false"}, source: test}\n    2026',
+            'rank: "first", specialty: "false"}, source: test}\n    2026',
+            "programs.COACH.2020-01-01.value: rank: not a whole number: 'first'",
+        ),
+        (
+            "{value: {rule: FITB-SAME, scope: cycle}, source: test}",
+            "{value: {rule: FITB-SAME, scope: cycle, exempt_formats: [dance]}, source: test}",
+            "same_course.2020-01-01.value: exempt_formats: unknown 'dance' (accepted: course,",
+        ),
+        (
+            "credits: \"3\"}]",
+            "credits: \"3\", share_of_required: \"0.5\"}]",
+            "caps.2020-01-01.value: [0].credits: give exactly one of credits, share_of_required",
+        ),
+        (
+            "{value: {outcome: rejected, rules: [FITB-DATE]}",
+            "{value: {outcome: rejected, rules: [FITB-DATE], extra: x}",
+            "before_certification.2020-01-01.value: unknown key 'extra' (accepted: outcome, rules)",
+        ),
+        (
+            "{value: {kind: months_to_month_end, months: \"12\", rule: FITB-CYCLE}",
+            "{value: {kind: months_to_month_end, rule: FITB-CYCLE}",
+            "cycle.2020-01-01.value: months: required for kind months_to_month_end",
+        ),
     ],
 )
 def test_malformed_policies_are_refused_with_file_and_key(tmp_path, old, new, message) -> None:
@@ -86,6 +122,27 @@ def test_malformed_policies_are_refused_with_file_and_key(tmp_path, old, new, me
         load_policies(folder)
     assert message in str(error.value)
     assert "policy.yaml" in str(error.value)
+
+
+def test_a_format_treatment_is_checked_in_its_file(tmp_path) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "formats.yaml"
+    text = path.read_text().replace("treatment: reject", "treatment: skip")
+    path.write_text(text)
+    with pytest.raises(PolicyError) as error:
+        load_policies(folder)
+    assert "formats.yaml: formats.workout.2020-01-01.value: treatment: unknown 'skip' " in str(
+        error.value
+    )
+    assert "(accepted: convert, reject, fixed, per_item, college" in str(error.value)
+
+
+def test_values_are_typed_objects_read_by_attribute(tmp_path) -> None:
+    body = load_policies(MADEUP).bodies["FITB"]
+    grace = body.param("grace", date(2025, 1, 1))
+    assert (grace.months, grace.late_fee, grace.counts_credits) == (1, Decimal("10.00"), False)
+    assert body.program("COACH", date(2026, 1, 1)).required == Decimal("16")
+    assert body.param("multi_renewal", date(2025, 1, 1)).bills_together is True
 
 
 def test_a_body_must_give_every_format_a_treatment(tmp_path) -> None:

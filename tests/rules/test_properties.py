@@ -110,23 +110,19 @@ def test_invariants(data) -> None:
         # no cap is ever exceeded
         by_id = {c.id: c for c in credits}
         for cap in {
-            cap["rule"] + str(cap["formats"]): cap
+            cap.rule + str(cap.formats): cap
             for day in (date(2021, 1, 1), date(2025, 2, 1))
             for cap in _caps_in_force(body, day)
         }.values():
             groups: dict = {}
             for c in result.credits:
                 src = by_id[c.id]
-                if src.format in cap["formats"] and any(
+                if src.format in cap.formats and any(
                     k is cap or k == cap for k in _caps_in_force(body, src.earned_on)
                 ):
-                    key = src.earned_on.year if cap["per"] == "calendar_year" else "cycle"
+                    key = src.earned_on.year if cap.per == "calendar_year" else "cycle"
                     groups[key] = groups.get(key, ZERO) + c.counted
-            limit = (
-                cap["credits"]
-                if cap["credits"] is not None
-                else cap["share_of_required"] * result.required
-            )
+            limit = cap.limit(result.required)
             assert all(total <= limit for total in groups.values()), (cap, groups)
         # renewal possible exactly when nothing blocks it
         assert result.renewal.can_renew == (not result.renewal.blockers)

@@ -46,7 +46,7 @@ def test_rule_case(case: dict) -> None:
         spec = case["policy"]
         value = policies.bodies[spec["body"]].param(spec["parameter"], parse_date(spec["as_of"]))
         for key, want in case["expect"].items():
-            assert normalize(value[key]) == normalize(want), f"{spec['parameter']}.{key}"
+            assert normalize(getattr(value, key)) == normalize(want), f"{spec['parameter']}.{key}"
         return
     parsed = parse_case(case, policies)
     output = evaluation_json(

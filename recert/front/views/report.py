@@ -197,8 +197,8 @@ def course_lookup(request: HttpRequest) -> HttpResponse:
                                    ace_numbers=numbers))
     response = render(request, "front/_lookup.html", {
         "course": course, "number": number, "form": form, "filled": FILLED, "lapsed": lapsed,
-        "example": numbers["example"] if numbers else "",
-        "looks_ace": bool(numbers) and bool(re.fullmatch(numbers["pattern"], number)),
+        "example": numbers.example if numbers else "",
+        "looks_ace": bool(numbers) and bool(re.fullmatch(numbers.pattern, number)),
     })
     if course is not None:
         response["HX-Trigger-After-Settle"] = "recert:filled"
