@@ -1,4 +1,4 @@
-"""The `recert` command: demo, serve, manage, evaluate, nightly.
+"""The `recert` command: demo, serve, manage, evaluate, nightly, worker.
 
 `recert evaluate` imports only the rules engine, never Django.
 """
@@ -18,6 +18,7 @@ commands:
   manage     Django's management commands (recert manage help)
   evaluate   evaluate a case file with the rules engine (see EVALUATE.md)
   nightly    move statuses to grace/invalid and send due renewal reminders (cron, daily)
+  worker     run a background-task worker (RQ on REDIS_URL) for the task queues
 """
 
 
@@ -118,8 +119,44 @@ def nightly(argv: list[str]) -> int:
     return manage(["nightly", *argv])
 
 
+def worker(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="recert worker", description=(
+        "Run an RQ worker for Recert's task queues (recert/tasks.py), on the Redis of "
+        "REDIS_URL. Run as many as you like, on any machine that reaches Redis and the "
+        "database. Settings come from the environment, as for `recert serve`."))
+    parser.add_argument("queues", nargs="*", metavar="QUEUE",
+                        help="queues to take tasks from, first one first "
+                             "(default: all of TASK_QUEUES: default batch)")
+    parser.add_argument("--burst", action="store_true",
+                        help="work until the queues are empty, then exit")
+    parser.add_argument("--name", help="worker name (default: host and process id)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DEBUG", "0")
+    _setup_django()
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.TASK_BACKEND != "rq":
+        print("recert worker: tasks run in-process (TASK_BACKEND=immediate), so there is "
+              "nothing for a worker to do; set REDIS_URL (and leave TASK_BACKEND unset or "
+              "rq) on the servers and the workers to run tasks on workers.", file=sys.stderr)
+        return 2
+    queues = args.queues or list(settings.TASK_QUEUES)
+    unknown = [q for q in queues if q not in settings.TASK_QUEUES]
+    if unknown:
+        print(f"recert worker: unknown queue {unknown[0]!r}; the queues are "
+              f"{', '.join(settings.TASK_QUEUES)}.", file=sys.stderr)
+        return 2
+    options = {"job_class": "django_tasks_rq.Job", "burst": args.burst}
+    if args.name:
+        options["name"] = args.name
+    call_command("rqworker", *queues, **options)
+    return 0
+
+
 COMMANDS = {"demo": demo, "serve": serve, "manage": manage, "evaluate": evaluate,
-            "nightly": nightly}
+            "nightly": nightly, "worker": worker}
 
 
 def main(argv: list[str] | None = None) -> int:

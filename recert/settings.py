@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -136,15 +137,51 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 CLAIM_LINK_DAYS = envint("CLAIM_LINK_DAYS", 7, minimum=1)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions read from Redis and written through to the database: every app server sees
+    # the same sessions, and a Redis restart or eviction logs nobody out (docs/decisions.md).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A per-process memory cache cannot front sessions (each gunicorn worker would keep
+    # its own stale copy): the database alone.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Background work (recert/tasks.py) through Django's tasks API (the django-tasks backport).
+# "default": work a person waits for (imports, reports); "batch": scheduled and bulk work
+# (the nightly chunks, bulk e-mail). `recert worker` takes them in that order.
+TASK_QUEUES = ["default", "batch"]
+TASK_BACKEND = env("TASK_BACKEND", "rq" if REDIS_URL else "immediate").strip().lower()
+if TASK_BACKEND == "immediate":
+    # In-process, at enqueue time: the demo and the tests need no server.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                         "QUEUES": TASK_QUEUES}}
+elif TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "TASK_BACKEND=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0); "
+            "or set TASK_BACKEND=immediate to run tasks in-process.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    # A chunk that runs longer than this is stopped by the worker and reported failed.
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint(
+        "TASK_TIMEOUT_SECONDS", 1800, minimum=1)} for name in TASK_QUEUES}
+    # Results stay readable for a day, long after `recert nightly` has collected them.
+    RQ = {"DEFAULT_RESULT_TTL": 24 * 3600,
+          "QUEUE_CLASS": "recert.lib.task_queue.ResultKeepingQueue"}
+    # Staff with the django_rq permission (superusers) see queues and failed jobs in the admin.
+else:
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND={TASK_BACKEND!r} is not a task backend; accepted: immediate, rq.")
+
+# The nightly run: professionals per task (one transaction each; its row locks are held
+# until the chunk commits), and how long `recert nightly` waits for the workers.
+NIGHTLY_CHUNK_SIZE = envint("NIGHTLY_CHUNK_SIZE", 200, minimum=1)
+NIGHTLY_WAIT_SECONDS = envint("NIGHTLY_WAIT_SECONDS", 3600, minimum=1)
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = env("EMAIL_HOST", "")

@@ -13,7 +13,8 @@ from recert.lib.env import envbool, envint, envlist, parse_database_url
 
 SETTINGS_FILE = Path(recert.__file__).parent / "settings.py"
 VARIABLES = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_HOST", "REDIS_URL",
-             "SECURE_SSL_REDIRECT", "RECERT_DATA", "CSRF_TRUSTED_ORIGINS", "TRUSTED_PROXY_COUNT"]
+             "SECURE_SSL_REDIRECT", "RECERT_DATA", "CSRF_TRUSTED_ORIGINS", "TRUSTED_PROXY_COUNT",
+             "TASK_BACKEND", "NIGHTLY_CHUNK_SIZE"]
 
 
 @pytest.fixture
@@ -113,3 +114,36 @@ def test_trusted_proxy_count(load):
         load(TRUSTED_PROXY_COUNT="-1")
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT='one' is not an integer"):
         load(TRUSTED_PROXY_COUNT="one")
+
+
+def test_without_redis_tasks_run_in_process_and_sessions_live_in_the_database(load):
+    ns = load()
+    assert ns["TASKS"]["default"]["BACKEND"].endswith("ImmediateBackend")
+    assert ns["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert "django_rq" not in ns["INSTALLED_APPS"]
+    assert ns["NIGHTLY_CHUNK_SIZE"] == 200
+
+
+def test_with_redis_tasks_go_to_rq_and_sessions_are_shared_by_every_server(load):
+    ns = load(REDIS_URL="redis://cache:6379/0", NIGHTLY_CHUNK_SIZE="500")
+    assert ns["TASKS"]["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+    assert ns["TASKS"]["default"]["QUEUES"] == ["default", "batch"]
+    assert {q: c["URL"] for q, c in ns["RQ_QUEUES"].items()} == {
+        "default": "redis://cache:6379/0", "batch": "redis://cache:6379/0"}
+    assert "django_rq" in ns["INSTALLED_APPS"]
+    # Sessions in Redis, written through to the database (a Redis restart logs nobody out).
+    assert ns["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert ns["CACHES"]["default"]["BACKEND"].endswith("RedisCache")
+    assert ns["NIGHTLY_CHUNK_SIZE"] == 500
+    # Redis for the cache and sessions, tasks still in-process (no worker to run).
+    ns = load(REDIS_URL="redis://cache:6379/0", TASK_BACKEND="immediate")
+    assert ns["TASKS"]["default"]["BACKEND"].endswith("ImmediateBackend")
+
+
+def test_bad_task_settings_are_refused(load):
+    with pytest.raises(ImproperlyConfigured, match="TASK_BACKEND=rq needs REDIS_URL"):
+        load(TASK_BACKEND="rq")
+    with pytest.raises(ImproperlyConfigured, match="TASK_BACKEND='celery'.*accepted: immediate"):
+        load(TASK_BACKEND="celery")
+    with pytest.raises(ImproperlyConfigured, match="NIGHTLY_CHUNK_SIZE='0' is too small"):
+        load(NIGHTLY_CHUNK_SIZE="0")

@@ -7,7 +7,7 @@ not in the policies. Dates they hang off (cycle end, grace end) come from the en
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -87,28 +87,64 @@ class RunReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failed += other.failed
 
+    def as_dict(self) -> dict:
+        """JSON-safe, for a task's result (a worker hands it back to `recert nightly`)."""
+        return asdict(self)
 
-def run_nightly(today: date, *, actor=None) -> RunReport:
-    """Stores each certification's status as the engine sees it today, settles open
-    invoices and sends the due reminders of each open cycle once. Safe to run twice and after
-    days of not running. Each professional is one transaction: a failure is logged with the
-    professional's id, rolled back, counted in `failed`, and the run goes on."""
-    report = RunReport()
+    @classmethod
+    def from_dict(cls, data: dict) -> RunReport:
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+def professional_chunks(size: int) -> list[list[int]]:
+    """The ids of every professional with a live certification, in id order, split into
+    lists of at most `size`: one unit of work (one task, one transaction) each."""
     ids = list(Professional.objects.filter(certifications__deleted_at__isnull=True)
                .distinct().order_by("pk").values_list("pk", flat=True))
-    # The reminders already sent for open cycles, read once for the whole run (the unique
-    # constraint still decides if two runs race).
-    sent = set(Reminder.objects.filter(cycle__closed_at__isnull=True)
-               .values_list("cycle_id", "kind"))
-    for pk in ids:
-        try:
-            with transaction.atomic():
-                professional = Professional.objects.get(pk=pk)
-                report.add(_run_professional(professional, today, sent, actor=actor))
-        except Exception:
-            log.exception("Nightly run failed for professional %s; rolled back, continuing",
-                          pk)
-            report.failed.append(pk)
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def run_chunk(ids: list[int], today: date, *, actor=None) -> RunReport:
+    """The nightly work for the professionals `ids`, in one transaction.
+
+    Each professional is a savepoint inside it: a failure is logged with the id, rolled
+    back, counted in `failed`, and the chunk goes on. Safe to retry and to run twice, also
+    at once on two workers: a status is stored only when it differs (under a row lock), and
+    the unique reminder row decides whether a reminder goes out. Professionals deleted since
+    the chunk was made are skipped. If the chunk itself fails (the worker dies, the
+    database goes away), all of it rolls back and a retry starts it again; the e-mail
+    already handed to the mail server by then goes out again (at least once, never zero
+    times)."""
+    report = RunReport()
+    with transaction.atomic():
+        # Re-read inside the transaction: what the chunk acts on is checked now, not when
+        # it was enqueued. The reminders already sent for these professionals' open cycles
+        # are read once per chunk.
+        professionals = list(Professional.objects.filter(pk__in=ids).select_related("user")
+                             .order_by("pk"))
+        sent = set(Reminder.objects.filter(
+            cycle__closed_at__isnull=True,
+            cycle__certification__professional_id__in=[p.pk for p in professionals],
+        ).values_list("cycle_id", "kind"))
+        for professional in professionals:
+            try:
+                with transaction.atomic():
+                    report.add(_run_professional(professional, today, sent, actor=actor))
+            except Exception:
+                log.exception("Nightly run failed for professional %s; rolled back, "
+                              "continuing", professional.pk)
+                report.failed.append(professional.pk)
+    return report
+
+
+def run_nightly(today: date, *, actor=None, chunk_size: int | None = None) -> RunReport:
+    """Stores each certification's status as the engine sees it today, settles open
+    invoices and sends the due reminders of each open cycle once, here, chunk after chunk
+    (`recert nightly` hands the same chunks to the task workers: recert/tasks.py). Safe to
+    run twice and after days of not running."""
+    report = RunReport()
+    for ids in professional_chunks(chunk_size or settings.NIGHTLY_CHUNK_SIZE):
+        report.add(run_chunk(ids, today, actor=actor))
     return report
 
 
