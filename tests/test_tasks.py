@@ -83,10 +83,10 @@ def test_a_chunk_run_twice_moves_nothing_twice_and_sends_nothing_twice(alice, al
 
 
 def test_a_chunk_reads_what_it_acts_on_when_it_runs(alice, alice_cpt, bob, bob_cpt, sam):
-    from recert.core.actions.certifications import do_delete_certification
+    from recert.core.actions.history import do_soft_delete
 
     chunk = [alice.pk, bob.pk, 10**9]  # made earlier; since then a professional went away
-    do_delete_certification(bob_cpt, actor=sam)
+    do_soft_delete(bob_cpt, actor=sam)
     result = tasks.nightly_chunk.enqueue(chunk, GRACE_DAY.isoformat())
     report = result.return_value
     assert report["failed"] == [] and report["status_changes"] == 1
