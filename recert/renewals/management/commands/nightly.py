@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if wait is not None and wait < 1:
             raise CommandError("--wait: give a number of seconds, 1 or more")
         in_process = tasks.runs_in_process(tasks.nightly_chunk)
-        if not in_process and not tasks.workers_listening(tasks.BATCH_QUEUE):
+        if not in_process and not self._workers():
             # Enqueuing for nobody would only time out: say what to start instead.
             raise CommandError(
                 f"No task worker listens on the {tasks.BATCH_QUEUE!r} queue: start one with "
@@ -83,3 +83,13 @@ class Command(BaseCommand):
                 "which will finish them; they are not in the counts above.")
         if problems:
             raise CommandError(" ".join(problems))
+
+    def _workers(self) -> int:
+        from redis.exceptions import RedisError
+
+        try:
+            return tasks.workers_listening(tasks.BATCH_QUEUE)
+        except RedisError as error:
+            raise CommandError(f"Cannot reach the task queue on REDIS_URL ({error}); start "
+                               "Redis or set TASK_BACKEND=immediate. Nothing was enqueued."
+                               ) from None
