@@ -29,6 +29,7 @@ from recert.core.models import (
     Certification,
     CertifyingBody,
     Course,
+    CreditDecision,
     CreditEntry,
     Cycle,
     Document,
@@ -219,8 +220,38 @@ class DocumentInline(admin.TabularInline):
         return document_link(obj)
 
 
+class DecisionInline(admin.TabularInline):
+    """Each body's decision on the entry (REVIEW-1); made through do_decide_credit_entry."""
+
+    model = CreditDecision
+    extra = 0
+    fields = ("body", "outcome", "counted_as", "reason", "note", "decided_by", "decided_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CreditEntryAdminForm(forms.ModelForm):
+    class Meta:
+        model = CreditEntry
+        fields = ["professional", *CREDIT_FIELDS, "staff_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "staff_reason" in self.fields:
+            self.fields["staff_reason"].required = True
+            self.fields["staff_reason"].initial = ""
+            self.fields["staff_reason"].help_text = (
+                "Why staff enter or change this entry; the professional sees it on the entry.")
+            if self.instance.pk:
+                self.initial["staff_reason"] = ""
+
+
 @admin.register(CreditEntry)
 class CreditEntryAdmin(admin.ModelAdmin):
+    form = CreditEntryAdminForm
     list_display = ("title", "professional", "earned_on", "amount", "unit", "format",
                     "awarded_by", "petition", "source", "deleted_at")
     list_filter = ("format", "unit", "awarded_by", "petition", "source",
@@ -230,29 +261,33 @@ class CreditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "earned_on"
     list_select_related = ("professional",)
     autocomplete_fields = ("professional",)
-    inlines = [DocumentInline]
+    inlines = [DecisionInline, DocumentInline]
     actions = ["restore"]
-    fields = ("professional", *CREDIT_FIELDS, "deleted_at")
-    readonly_fields = ("deleted_at",)
+    fields = ("professional", *CREDIT_FIELDS, "staff_reason", "deleted_at")
+    readonly_fields = ("deleted_at", "source")
 
     def get_queryset(self, request):
         # Staff see deleted entries too, so that they can restore them.
         return CreditEntry.all_objects.select_related("professional")
 
     def save_model(self, request, obj, form, change):
-        data = {k: form.cleaned_data[k] for k in CREDIT_FIELDS}
+        data = {k: form.cleaned_data[k] for k in CREDIT_FIELDS if k in form.cleaned_data}
+        reason = form.cleaned_data.get("staff_reason", "")
         if change:
             changed = {k: v for k, v in data.items() if k in form.changed_data}
-            credit_actions.do_update_credit_entry(CreditEntry.all_objects.get(pk=obj.pk),
-                                                  actor=request.user, **changed)
+            credit_actions.do_correct_credit_entry(CreditEntry.all_objects.get(pk=obj.pk),
+                                                   actor=request.user, reason=reason,
+                                                   **changed)
             return
-        created = credit_actions.do_create_credit_entry(form.cleaned_data["professional"],
-                                                        actor=request.user, **data)
+        created = credit_actions.do_create_credit_entry(
+            form.cleaned_data["professional"], actor=request.user,
+            **{**data, "source": CreditEntry.STAFF, "staff_reason": reason})
         obj.pk = created.pk
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        do_soft_delete(obj, actor=request.user)
+        credit_actions.do_delete_credit_entry(obj, actor=request.user,
+                                              reason="deleted by staff in the admin")
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

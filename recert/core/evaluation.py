@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
-from recert.core.models import Certification, CreditEntry, Cycle, Professional
-from recert.rules.model import CertificationIn, CreditIn, Evaluation
+from recert.core.models import Certification, CreditDecision, CreditEntry, Cycle, Professional
+from recert.rules.model import CertificationIn, CreditIn, Decision, Evaluation
 
 
 def certifications_of(professional: Professional) -> list[Certification]:
@@ -27,7 +27,32 @@ def certifications_of(professional: Professional) -> list[Certification]:
     )
 
 
-def certification_input(certification: Certification) -> CertificationIn:
+def credits_of(professional: Professional) -> list[CreditEntry]:
+    """Live credit entries in date order, with their per-body decisions: two queries."""
+    return list(
+        CreditEntry.objects.filter(professional=professional)
+        .prefetch_related(Prefetch("decisions",
+                                   queryset=CreditDecision.objects.select_related("body")))
+        .order_by("earned_on", "id")
+    )
+
+
+def claimed_by_late_renewals(professional: Professional) -> dict[int, tuple[str, ...]]:
+    """{certification id: ids of credits that a completed renewal of it claimed although
+    they were earned after the cycle it renewed (in grace, ACSM-GRACE-2)}: one query.
+    Those credits do not count again in the next cycle."""
+    rows = (CreditEntry.objects.filter(
+        professional=professional, claims__renewal__status="completed",
+        earned_on__gt=F("claims__renewal__cycle_end"))
+        .values_list("claims__renewal__items__certification_id", "pk").distinct())
+    claimed: dict[int, list[str]] = {}
+    for certification_id, pk in rows:
+        claimed.setdefault(certification_id, []).append(str(pk))
+    return {k: tuple(sorted(v)) for k, v in claimed.items()}
+
+
+def certification_input(certification: Certification,
+                        claimed: tuple[str, ...] = ()) -> CertificationIn:
     cycle = certification.current_cycle()
     return CertificationIn(
         id=str(certification.pk),
@@ -37,7 +62,16 @@ def certification_input(certification: Certification) -> CertificationIn:
         cycle_start=cycle.start if cycle else None,
         cycle_end=cycle.end if cycle else None,
         cpr_aed_valid_until=certification.cpr_aed_valid_until,
+        claimed_credits=tuple(claimed),
     )
+
+
+def decisions_input(entry: CreditEntry) -> dict[str, Decision]:
+    """{body code: Decision} of the entry's per-body decisions (REVIEW-1)."""
+    if entry.pk is None:
+        return {}
+    return {d.body.code: Decision(outcome=d.outcome, counted_as=d.counted_as, reason=d.reason)
+            for d in entry.decisions.all()}
 
 
 def credit_input(entry: CreditEntry) -> CreditIn:
@@ -54,6 +88,7 @@ def credit_input(entry: CreditEntry) -> CreditIn:
         grade=entry.grade or None,
         published_on=entry.published_on,
         petition=entry.petition or None,
+        decisions=decisions_input(entry),
     )
 
 
@@ -75,12 +110,11 @@ def standing_of(professional: Professional, as_of: date) -> Standing:
     from recert.rules import evaluate, load_policies
 
     certifications = certifications_of(professional)
-    credits = list(
-        CreditEntry.objects.filter(professional=professional).order_by("earned_on", "id")
-    )
+    credits = credits_of(professional)
+    claimed = claimed_by_late_renewals(professional)
     evaluation = evaluate(
         load_policies(),
-        [certification_input(c) for c in certifications],
+        [certification_input(c, claimed.get(c.pk, ())) for c in certifications],
         [credit_input(e) for e in credits],
         as_of,
     )
@@ -88,7 +122,7 @@ def standing_of(professional: Professional, as_of: date) -> Standing:
 
 
 def evaluate_professional(professional: Professional, as_of: date) -> Evaluation:
-    """Where each of the professional's certifications stands on `as_of` (three queries)."""
+    """Where each of the professional's certifications stands on `as_of` (five queries)."""
     return standing_of(professional, as_of).evaluation
 
 
@@ -99,13 +133,12 @@ def preview_of(professional: Professional, as_of: date, draft: CreditIn,
     from recert.rules import evaluate, load_policies
 
     certifications = certifications_of(professional)
-    credits = list(
-        CreditEntry.objects.filter(professional=professional).order_by("earned_on", "id")
-    )
+    credits = credits_of(professional)
+    claimed = claimed_by_late_renewals(professional)
     inputs = [credit_input(e) for e in credits if e.pk != replaces]
     evaluation = evaluate(
         load_policies(),
-        [certification_input(c) for c in certifications],
+        [certification_input(c, claimed.get(c.pk, ())) for c in certifications],
         [*inputs, draft],
         as_of,
     )

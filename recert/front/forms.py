@@ -304,6 +304,46 @@ class CreditForm(forms.Form):
         }
 
 
+class ConfirmedEntryForm(forms.Form):
+    """What the professional may still change on a confirmed entry: the course name, and
+    documents to add."""
+
+    title = CreditForm.base_fields["title"]
+    documents = CreditForm.base_fields["documents"]
+
+    def clean_documents(self):
+        return CreditForm.clean_documents(self)
+
+
+def posted_fact_changes(data, entry: CreditEntry) -> list[str]:
+    """The confirmed facts of `entry` that a posted form would change (a crafted post or a
+    stale page): each such field present in `data` is parsed like the report form does and
+    compared with the entry."""
+    changed = []
+    for name in CreditEntry.FACT_FIELDS:
+        if name not in data:
+            continue
+        raw = data.get(name)
+        current = getattr(entry, name)
+        if name == "provider":
+            value = (data.get("provider_other") or "").strip() if raw == OTHER else raw
+        elif name in ("earned_on", "published_on", "amount"):
+            try:
+                value = CreditForm.base_fields[name].clean(raw)
+            except ValidationError:
+                changed.append(name)
+                continue
+        elif name == "course_number":
+            value = (raw or "").strip().upper()
+        else:
+            value = raw
+        if value in (None, "") and current in (None, ""):
+            continue
+        if value != current:
+            changed.append(name)
+    return changed
+
+
 def amount_problem(amount: Decimal) -> str | None:
     """What is wrong with a number of credits, in the form's words; None when it is
     acceptable (finite, not negative, at most 6 whole digits and 3 decimals: the column)."""

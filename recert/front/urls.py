@@ -18,6 +18,8 @@ urlpatterns = [
     path("credits/<int:entry_id>/", views.credit_detail, name="credit"),
     path("credits/<int:entry_id>/documents/<int:document_id>/", views.document_download,
          name="document"),
+    path("credits/<int:entry_id>/documents/<int:document_id>/remove/", views.document_remove,
+         name="document_remove"),
     path("credits/<int:entry_id>/edit/", views.credit_edit, name="credit_edit"),
     path("credits/<int:entry_id>/delete/", views.credit_delete, name="credit_delete"),
     path("credits/<int:entry_id>/restore/", views.credit_restore, name="credit_restore"),

@@ -21,6 +21,7 @@ from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, History, Professional
 from recert.renewals import gateways
 from recert.renewals.models import (
+    ClaimedCredit,
     Invoice,
     InvoiceLine,
     InvoiceSequence,
@@ -121,6 +122,7 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
     for position, line in enumerate(quote.lines):
         InvoiceLine.objects.create(invoice=invoice, position=position, kind=line.kind,
                                    description=line.description, amount=line.amount)
+    claimed = _record_claims(renewal, quote)
     # The CPR/AED date the professional confirmed becomes the one on file.
     for certification in certifications:
         if cpr_aed_valid_until and certification.cpr_aed_valid_until != cpr_aed_valid_until:
@@ -131,8 +133,32 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
         "cecs": [None, history._jsonable(renewal.cecs_total)],
         "invoice": [None, invoice.number],
         "total": [None, history._jsonable(invoice.total)],
+        "claimed_credits": [None, claimed],
     })
     return renewal
+
+
+def claims_of(quote: Quote) -> dict[int, Decimal]:
+    """{credit entry id: counted} of the credits the quoted renewal claims: those the engine
+    counts (more than zero) for any of its certifications, at the most counted for one."""
+    counted: dict[int, Decimal] = {}
+    for _, result in quote.members:
+        for credit in result.credits:
+            if credit.counted > 0 and credit.id.isdigit():
+                pk = int(credit.id)
+                counted[pk] = max(counted.get(pk, ZERO), credit.counted)
+    return counted
+
+
+def _record_claims(renewal: Renewal, quote: Quote) -> list[str]:
+    """The renewal's claimed credits, as the engine counted them on the request day; a
+    re-submitted request replaces them. Returns the ids, for the history row."""
+    renewal.claimed_credits.all().delete()
+    counted = claims_of(quote)
+    ClaimedCredit.objects.bulk_create(
+        ClaimedCredit(renewal=renewal, credit_entry_id=pk, counted=amount)
+        for pk, amount in sorted(counted.items()))
+    return [str(pk) for pk in sorted(counted)]
 
 
 def _is_paid(renewal: Renewal) -> bool:
@@ -148,6 +174,8 @@ def _expire_checkout_later(session_id: str) -> None:
 
 def _cancel(renewal: Renewal, *, actor, reason: str = "replaced by a newer request") -> None:
     renewal.items.update(active=False)
+    # A cancelled renewal claims nothing: its credits are free for the next request.
+    renewal.claimed_credits.all().delete()
     renewal.status = Renewal.CANCELLED
     renewal.save(update_fields=["status"])
     for invoice in Invoice.objects.select_for_update().filter(renewal=renewal,

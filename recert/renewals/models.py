@@ -69,6 +69,29 @@ class RenewalItem(models.Model):
         return f"{self.certification} {self.cycle}"
 
 
+class ClaimedCredit(models.Model):
+    """A credit a renewal claimed, with what it counted for the renewal's body on the day
+    the renewal was requested (the engine's `counted`). A claimed credit is confirmed (its
+    facts fixed, its documents kept through the body's retention period) and, after a late
+    renewal, does not count again in the next cycle (ACSM-GRACE-2)."""
+
+    renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE,
+                                related_name="claimed_credits")
+    credit_entry = models.ForeignKey("core.CreditEntry", on_delete=models.PROTECT,
+                                     related_name="claims")
+    counted = models.DecimalField(max_digits=9, decimal_places=3)
+
+    class Meta:
+        ordering = ["renewal_id", "credit_entry_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["renewal", "credit_entry"],
+                                    name="one_claim_per_credit_per_renewal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.renewal}: credit #{self.credit_entry_id} ({self.counted})"
+
+
 class InvoiceSequence(models.Model):
     """A counter row, locked while a number is taken, so invoice numbers never collide."""
 

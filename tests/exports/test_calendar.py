@@ -164,8 +164,8 @@ def test_feed_query_count_is_fixed(client, alice, alice_cpt, django_assert_num_q
         do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 1, 1 + i),
                                title=f"Issue {i}", format="self_test", amount=Decimal("1"),
                                unit="item", awarded_by="ACSM", published_on=date(2025, 12, 1))
-    # feed + professional, certifications, open cycles, credits
-    with django_assert_num_queries(4):
+    # feed + professional, certifications, open cycles, credits, their decisions, claims
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200
 
 

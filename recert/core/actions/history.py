@@ -81,14 +81,18 @@ def _professional_of(instance: models.Model):
 
 
 @transaction.atomic
-def do_soft_delete(instance: SoftDeletable, *, actor) -> SoftDeletable:
+def do_soft_delete(instance: SoftDeletable, *, actor, reason: str = "") -> SoftDeletable:
     """Marks a SoftDeletable row deleted (a certification with its cycles, a credit entry,
-    which then stops counting); do_restore brings it back. Deleting twice changes nothing."""
+    which then stops counting); do_restore brings it back. Deleting twice changes nothing.
+    A `reason` (staff's) is kept in the history row."""
     if instance.deleted_at is None:
         instance.deleted_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
+        changes = {"deleted_at": [None, instance.deleted_at.isoformat()]}
+        if reason:
+            changes["reason"] = [None, reason]
         record(Action.DELETE, instance, actor=actor, professional=_professional_of(instance),
-               changes={"deleted_at": [None, instance.deleted_at.isoformat()]})
+               changes=changes)
     return instance
 
 

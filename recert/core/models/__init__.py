@@ -3,7 +3,7 @@
 from recert.core.models.bodies import CertifyingBody, Program
 from recert.core.models.certifications import Certification, Cycle
 from recert.core.models.courses import Course
-from recert.core.models.credits import CreditEntry, Document
+from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
 from recert.core.models.professionals import MemberId, Professional
 
@@ -11,6 +11,7 @@ __all__ = [
     "CertifyingBody",
     "Certification",
     "Course",
+    "CreditDecision",
     "CreditEntry",
     "Cycle",
     "Document",

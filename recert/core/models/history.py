@@ -58,6 +58,10 @@ class History(models.Model):
         REINSTATE = "reinstate", "reinstated"
         STATUS_CHANGE = "status_change", "status changed"
         SEND_REMINDER = "send_reminder", "reminder sent"
+        # Issue 10: staff corrections, per-body decisions, documents kept for an audit.
+        CORRECT = "correct", "corrected by staff"
+        DECIDE = "decide", "reviewed"
+        REMOVE_DOCUMENT = "remove_document", "document removed"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")

@@ -12,6 +12,7 @@ from recert.front.views.credits import (
     credit_list,
     credit_restore,
     document_download,
+    document_remove,
 )
 from recert.front.views.dashboard import dashboard
 from recert.front.views.report import course_lookup, preview, report
@@ -19,5 +20,5 @@ from recert.front.views.report import course_lookup, preview, report
 __all__ = [
     "certification_cpr", "certification_detail", "certification_list", "course_lookup",
     "credit_delete", "credit_detail", "credit_edit", "credit_list", "credit_restore",
-    "dashboard", "document_download", "preview", "report",
+    "dashboard", "document_download", "document_remove", "preview", "report",
 ]

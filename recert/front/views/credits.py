@@ -14,16 +14,28 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recert.core.actions.credits import (
+    EntryConfirmed,
     atomic_with_documents,
+    confirmed_message,
     do_attach_document,
+    do_delete_credit_entry,
+    do_remove_document,
     do_update_credit_entry,
+    retention_ends,
 )
 from recert.core.actions.history import do_restore, do_soft_delete
 from recert.core.documents import serve_document
 from recert.core.evaluation import standing_of
 from recert.core.models import CreditEntry, Document, History
 from recert.front import explain
-from recert.front.forms import FORMAT_LABELS, CreditForm, DateInput, describe
+from recert.front.forms import (
+    FORMAT_LABELS,
+    ConfirmedEntryForm,
+    CreditForm,
+    DateInput,
+    describe,
+    posted_fact_changes,
+)
 from recert.front.views.common import label, own_professional
 from recert.front.views.report import form_context
 from recert.rules import model as rules_model
@@ -139,10 +151,14 @@ def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     professional, entry = _own_entry(request, entry_id)
     standing = standing_of(professional, timezone.localdate())
     history = History.objects.of(entry).select_related("actor").order_by("-at", "-id")
+    documents = list(entry.documents.all())
     return render(request, "front/credit_detail.html", {
         "entry": entry, "counted": _counted_by_entry(standing).get(str(entry.pk), []),
-        "documents": list(entry.documents.all()), "history": history,
+        "documents": [(d, retention_ends(d)) for d in documents], "history": history,
         "format_label": FORMAT_LABELS.get(entry.format, entry.format),
+        "confirmation": entry.confirmation(),
+        "decisions": list(entry.decisions.select_related("body")),
+        "today": timezone.localdate(),
     })
 
 
@@ -156,19 +172,53 @@ def document_download(request: HttpRequest, entry_id: int, document_id: int) -> 
     return serve_document(document)
 
 
+def _confirmed_edit(request: HttpRequest, entry, documents) -> HttpResponse:
+    """A confirmed entry: only the course name and new documents; a posted fact (date,
+    amount, …) that differs from the entry is refused and nothing is saved."""
+    form = ConfirmedEntryForm(request.POST or None, request.FILES or None,
+                              initial={"title": entry.title})
+    status = 200
+    if request.method == "POST":
+        changed = posted_fact_changes(request.POST, entry)
+        if changed:
+            form.is_valid()
+            form.add_error(None, confirmed_message(entry, changed))
+            status = 400
+        elif form.is_valid():
+            with atomic_with_documents():
+                do_update_credit_entry(entry, actor=request.user,
+                                       title=form.cleaned_data["title"].strip())
+                for uploaded in form.cleaned_data["documents"]:
+                    do_attach_document(entry, uploaded, actor=request.user)
+            messages.success(request, f"Saved “{entry.title}”.")
+            return redirect("credit", entry.pk)
+    return render(request, "front/confirmed_edit.html", {
+        "form": describe(form), "entry": entry, "documents": documents,
+        "confirmation": entry.confirmation(), "heading": f"Edit “{entry.title}”",
+        "format_label": FORMAT_LABELS.get(entry.format, entry.format),
+    }, status=status)
+
+
 @login_required
 def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     professional, entry = _own_entry(request, entry_id)
     documents = list(entry.documents.all())
+    if entry.confirmation():
+        return _confirmed_edit(request, entry, documents)
     context = form_context(professional)
     form = CreditForm(request.POST or None, request.FILES or None,
                       initial=CreditForm.initial_from(entry), documents_on_file=len(documents),
                       **context["form_kwargs"])
     if request.method == "POST" and form.is_valid():
-        with atomic_with_documents():
-            do_update_credit_entry(entry, actor=request.user, **form.entry_fields())
-            for uploaded in form.cleaned_data["documents"]:
-                do_attach_document(entry, uploaded, actor=request.user)
+        try:
+            with atomic_with_documents():
+                do_update_credit_entry(entry, actor=request.user, **form.entry_fields())
+                for uploaded in form.cleaned_data["documents"]:
+                    do_attach_document(entry, uploaded, actor=request.user)
+        except EntryConfirmed as refused:
+            # Confirmed between loading the page and saving it (a renewal, a review).
+            messages.error(request, " ".join(refused.messages))
+            return redirect("credit", entry.pk)
         messages.success(request, f"Saved “{entry.title}”.")
         return redirect("credit", entry.pk)
     return render(request, "front/report.html", {
@@ -181,9 +231,30 @@ def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def credit_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     _, entry = _own_entry(request, entry_id)
-    do_soft_delete(entry, actor=request.user)
+    try:
+        do_delete_credit_entry(entry, actor=request.user)
+    except EntryConfirmed as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("credit", entry.pk)
     request.session[UNDO_KEY] = {"id": entry.pk, "title": entry.title}
     return redirect("credits")
+
+
+@require_POST
+@login_required
+def document_remove(request: HttpRequest, entry_id: int, document_id: int) -> HttpResponse:
+    """Removes a document, unless a renewal claimed the entry and the body keeps it."""
+    _, entry = _own_entry(request, entry_id)
+    document = Document.objects.filter(credit_entry=entry, pk=document_id).first()
+    if document is None:
+        raise Http404("No such document.")
+    try:
+        do_remove_document(document, actor=request.user)
+    except EntryConfirmed as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"Removed “{document.original_name}”.")
+    return redirect("credit", entry.pk)
 
 
 @require_POST
