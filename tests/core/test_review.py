@@ -139,3 +139,36 @@ def test_a_confirmed_entry_is_deleted_only_by_staff_with_a_reason(alice, sam):
     assert not CreditEntry.objects.filter(pk=entry.pk).exists()
     row = History.objects.filter(object_id=entry.pk, action="delete").get()
     assert row.changes["reason"] == [None, "Reported twice by the provider."]
+
+
+def test_an_ace_petition_grant_leaves_acsms_count_unchanged(alice, alice_cpt, sam, programs):
+    """REVIEW-1: 0.8 ACE CEC granted for 10 hours; ACSM still counts 10 by its own rule."""
+    from recert.core.actions.certifications import do_create_certification
+    from recert.core.evaluation import evaluate_professional
+
+    ace_pt = do_create_certification(alice, programs[("ACE", "PT")], date(2025, 3, 15),
+                                     actor=sam)
+    entry = log(alice, petition="pending")
+    on = date(2026, 6, 1)
+
+    def counted():
+        evaluation = evaluate_professional(alice, on)
+        return {c.body: c.credit(str(entry.pk)) for c in evaluation.certifications
+                if c.id in (str(alice_cpt.pk), str(ace_pt.pk))}
+
+    before = counted()
+    assert before["ACE"].outcome == "needs_review"
+    do_decide_credit_entry(entry, CertifyingBody.objects.get(code="ACE"), "accepted",
+                           counted_as=Decimal("0.8"), reason="Petition granted.", actor=sam,
+                           answers_petition=True)
+    after = counted()
+    assert (after["ACE"].outcome, after["ACE"].counted) == ("accepted", Decimal("0.8"))
+    assert "REVIEW-1" in after["ACE"].rules
+    assert after["ACSM"].counted == before["ACSM"].counted == Decimal("10")
+
+    # An ACSM rejection does not reject it for ACE.
+    do_decide_credit_entry(entry, CertifyingBody.objects.get(code="ACSM"), "rejected",
+                           reason="Outside the scope of the certification.", actor=sam)
+    last = counted()
+    assert (last["ACSM"].outcome, last["ACSM"].counted) == ("rejected", Decimal("0"))
+    assert last["ACE"].counted == Decimal("0.8")
