@@ -21,11 +21,6 @@ from recert.rules import model as rules_model
 from recert.rules.policy import GRADES
 
 OTHER = "__other__"
-# Common providers; anything else is typed after choosing "Other".
-PROVIDERS = [
-    "ACSM", "ACE", "NASM", "NSCA", "AFAA", "American Red Cross", "American Heart Association",
-    "College or university",
-]
 FORMAT_LABELS = {
     "course": "Course (in person)", "online_course": "Online course", "conference": "Conference",
     "workshop": "Workshop", "webinar": "Webinar", "college_course": "College course",
@@ -127,26 +122,24 @@ class CreditForm(forms.Form):
             "required": "Choose the credit type (CEC, CME, credit hour, or none).",
             "invalid_choice": "Choose one of the listed credit types (CEC, CME, credit hour, "
                               "or none)."})
-    awarded_by = forms.ChoiceField(
-        label="Awarding organization", initial="OTHER",
-        help_text="The organization that awarded the credits on the certificate.",
-        error_messages={
-            "required": "Choose the organization that awarded the credits (or Another "
-                        "organization).",
-            "invalid_choice": "Choose one of the listed awarding organizations (or Another "
-                              "organization)."})
     course_number = forms.CharField(
         label="Provider course number", required=False, max_length=40,
         help_text="Optional. A known ACE-approved course number fills in the course.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # The organization picked here is the awarding organization (it decides the conversion);
+    # the provider's name defaults to it. The list is policy data (organizations.yaml).
     provider = forms.ChoiceField(
         label="Provider / organization",
-        choices=[("", "Choose a provider")] + [(p, p) for p in PROVIDERS]
-        + [(OTHER, "Other (type it below)")],
-        error_messages={"required": "Choose the provider, or Other and type its name."})
+        help_text="The organization on the certificate; it decides how the credits convert.",
+        error_messages={
+            "required": "Choose the provider/organization on the certificate, or Other and "
+                        "type its name.",
+            "invalid_choice": "Choose one of the listed organizations, or Other and type its "
+                              "name below."})
     provider_other = forms.CharField(
-        label="Other provider's name", required=False, max_length=200,
-        help_text="Required when the provider is Other.")
+        label="Provider's name", required=False, max_length=200,
+        help_text="Who ran it. Required for Other; otherwise leave it empty when the "
+                  "organization above ran it.")
     title = forms.CharField(label="Course name", max_length=300,
                             help_text="As on the certificate or transcript.",
                             error_messages={"required": "Enter the course name."})
@@ -169,9 +162,8 @@ class CreditForm(forms.Form):
         from recert.rules import load_policies
 
         policies = load_policies()
-        self.fields["awarded_by"].choices = [
-            (code, policies.organizations.get(code, code) if code != "OTHER"
-             else "Another organization") for code in AWARDING_ORGANIZATIONS]
+        self.fields["provider"].choices = organization_choices(policies)
+        self.listed_providers = dict(policies.listed_providers)
         self.cycles = list(cycles)
         self.bodies = list(bodies)
         self.documents_on_file = documents_on_file
@@ -247,6 +239,8 @@ class CreditForm(forms.Form):
         if data.get("provider") == OTHER and not (data.get("provider_other") or "").strip():
             self.add_error("provider_other", "Type the provider's name: it is required when "
                                              "the provider is Other.")
+        if data.get("provider"):
+            data["awarded_by"] = awarding_code(data["provider"], self.listed_providers)
         number = data.get("course_number")
         if number and data.get("awarded_by") == "ACE" and self.ace_numbers:
             if not re.fullmatch(self.ace_numbers.pattern, number):
@@ -282,7 +276,7 @@ class CreditForm(forms.Form):
     def entry_fields(self) -> dict:
         """The cleaned values as CreditEntry fields."""
         d = self.cleaned_data
-        provider = d["provider_other"].strip() if d["provider"] == OTHER else d["provider"]
+        provider = provider_name(d["provider"], d["provider_other"])
         return {
             "earned_on": d["earned_on"], "format": d["format"], "amount": d["amount"],
             "unit": d["unit"], "credit_type": d["credit_type"], "awarded_by": d["awarded_by"],
@@ -292,16 +286,51 @@ class CreditForm(forms.Form):
 
     @staticmethod
     def initial_from(entry: CreditEntry) -> dict:
-        known = entry.provider in PROVIDERS
+        from recert.rules import load_policies
+
+        choice, name = organization_of(entry.awarded_by, entry.provider, load_policies())
         return {
             "earned_on": entry.earned_on, "format": entry.format,
             "amount": format(entry.amount.normalize(), "f"), "unit": entry.unit,
-            "credit_type": entry.credit_type, "awarded_by": entry.awarded_by,
-            "course_number": entry.course_number,
-            "provider": entry.provider if known else (OTHER if entry.provider else ""),
-            "provider_other": "" if known else entry.provider, "title": entry.title,
+            "credit_type": entry.credit_type, "course_number": entry.course_number,
+            "provider": choice, "provider_other": name, "title": entry.title,
             "grade": entry.grade, "published_on": entry.published_on,
         }
+
+
+def organization_choices(policies) -> list[tuple[str, str]]:
+    """The form's Provider/Organization list: the awarding organizations of the policies,
+    the listed providers (organizations.yaml), then Other."""
+    named = [(code, f"{code} — {name}") for code, name in policies.organizations.items()
+             if code != "OTHER"]
+    named += [(code, f"{code} — {body.name}") for code, body in policies.bodies.items()
+              if code not in policies.organizations]
+    listed = [(name, name) for name in policies.listed_providers]
+    return [("", "Choose a provider/organization"), *named, *listed,
+            (OTHER, "Other (type its name below)")]
+
+
+def awarding_code(choice: str, listed: dict[str, str]) -> str:
+    """The awarding organization of a picked list entry."""
+    if choice == OTHER:
+        return "OTHER"
+    return listed.get(choice, choice)
+
+
+def provider_name(choice: str, typed: str) -> str:
+    """Who ran it: what was typed, else the picked organization."""
+    typed = (typed or "").strip()
+    return typed or ("" if choice == OTHER else choice)
+
+
+def organization_of(awarded_by: str, provider: str, policies) -> tuple[str, str]:
+    """(list entry, provider's name field) that show an entry's facts in the form."""
+    provider = provider or ""
+    if awarded_by != "OTHER":
+        return awarded_by, "" if provider == awarded_by else provider
+    if provider in policies.listed_providers:
+        return provider, ""
+    return (OTHER if provider else ""), provider
 
 
 class ConfirmedEntryForm(forms.Form):
@@ -326,7 +355,11 @@ def posted_fact_changes(data, entry: CreditEntry) -> list[str]:
         raw = data.get(name)
         current = getattr(entry, name)
         if name == "provider":
-            value = (data.get("provider_other") or "").strip() if raw == OTHER else raw
+            from recert.rules import load_policies
+
+            if awarding_code(raw or "", load_policies().listed_providers) != entry.awarded_by:
+                changed.append("awarded_by")
+            value = provider_name(raw or "", data.get("provider_other") or "")
         elif name in ("earned_on", "published_on", "amount"):
             try:
                 value = CreditForm.base_fields[name].clean(raw)
@@ -386,12 +419,16 @@ def draft_values(data) -> dict | None:
     if amount_problem(amount):
         return None
     fmt, unit = data.get("format"), data.get("unit")
-    awarded_by = data.get("awarded_by") or "OTHER"
-    if (fmt not in rules_model.FORMATS or unit not in rules_model.UNITS
-            or awarded_by not in AWARDING_ORGANIZATIONS):
+    if fmt not in rules_model.FORMATS or unit not in rules_model.UNITS:
         return None
-    provider = data.get("provider_other") if data.get("provider") == OTHER else data.get(
-        "provider")
+    from recert.rules import load_policies
+
+    choice = data.get("provider") or ""
+    listed = load_policies().listed_providers
+    awarded_by = awarding_code(choice, listed) if choice else "OTHER"
+    if awarded_by not in AWARDING_ORGANIZATIONS:
+        return None
+    provider = provider_name(choice, data.get("provider_other") or "")
     grade = data.get("grade") or None
     try:
         published_on = date.fromisoformat(data["published_on"]) if data.get(

@@ -164,9 +164,12 @@ class BodyPolicy:
 class Policies:
     """All loaded bodies plus the awarding organizations their conversion tables know."""
 
-    def __init__(self, bodies: dict[str, BodyPolicy], organizations: dict[str, str]):
+    def __init__(self, bodies: dict[str, BodyPolicy], organizations: dict[str, str],
+                 listed_providers: dict[str, str] | None = None):
         self.bodies = bodies
         self.organizations = organizations
+        # Providers a report form lists beside the organizations: {name: awarding code}.
+        self.listed_providers = listed_providers or {}
 
     def rule_text(self, rule_id: str) -> str | None:
         """The plain words a body's policy gives for one of its rule ids."""
@@ -197,6 +200,7 @@ def _shipped() -> Policies:
 def _load(roots: tuple[Path, ...]) -> Policies:
     bodies: dict[str, BodyPolicy] = {}
     organizations: dict[str, str] = {}
+    listed: dict[str, str] = {}
     for root in roots:
         body_dirs = (
             [root]
@@ -205,7 +209,9 @@ def _load(roots: tuple[Path, ...]) -> Policies:
         )
         orgs_file = root / "organizations.yaml"
         if orgs_file.exists():
-            organizations.update(_load_organizations(orgs_file))
+            names, providers = _load_organizations(orgs_file)
+            organizations.update(names)
+            listed.update(providers)
         for folder in body_dirs:
             body = _load_body(folder)
             if body.code in bodies:
@@ -213,7 +219,12 @@ def _load(roots: tuple[Path, ...]) -> Policies:
             bodies[body.code] = body
     if not bodies:
         raise PolicyError(f"no policy folders found in {', '.join(map(str, roots))}")
-    return Policies(bodies, organizations)
+    unknown = sorted(name for name, code in listed.items()
+                     if code not in organizations and code not in bodies)
+    if unknown:
+        raise PolicyError(f"listed_providers: {', '.join(unknown)} name no known awarding "
+                          "organization")
+    return Policies(bodies, organizations, listed)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -225,11 +236,16 @@ def _read_yaml(path: Path) -> Any:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def _load_organizations(path: Path) -> dict[str, str]:
+def _load_organizations(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """({code: name}, {listed provider name: awarding code})."""
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("organizations"), dict):
         raise PolicyError(f"{path}: expected a mapping 'organizations: {{CODE: name}}'")
-    return {str(k): str(v) for k, v in data["organizations"].items()}
+    listed = data.get("listed_providers") or {}
+    if not isinstance(listed, dict):
+        raise PolicyError(f"{path}: expected a mapping 'listed_providers: {{name: CODE}}'")
+    return ({str(k): str(v) for k, v in data["organizations"].items()},
+            {str(k): str(v) for k, v in listed.items()})
 
 
 def _load_body(folder: Path) -> BodyPolicy:

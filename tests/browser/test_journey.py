@@ -39,8 +39,8 @@ def gauges(page) -> dict[str, str]:
     return found
 
 
-def report(page, base, *, date_earned, fmt=None, amount=None, unit=None, awarded=None,
-           provider=None, title=None, grade=None, document=False, number=None, expect_preview=()):
+def report(page, base, *, date_earned, fmt=None, amount=None, unit=None, provider=None,
+           title=None, grade=None, document=False, number=None, expect_preview=()):
     page.goto(f"{base}/credits/report/")
     page.get_by_label("Date earned").fill(date_earned)
     if number:
@@ -54,8 +54,6 @@ def report(page, base, *, date_earned, fmt=None, amount=None, unit=None, awarded
         page.get_by_label("Number of credits").fill(amount)
     if unit:
         page.get_by_label("Unit:", exact=True).select_option(label=unit)
-    if awarded:
-        page.get_by_label("Awarding organization").select_option(label=awarded)
     if provider:
         page.get_by_label("Provider / organization").select_option(label=provider)
     if grade:
@@ -108,7 +106,7 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
     page.goto(f"{base}/credits/report/")
     assert_accessible(page)
     report(page, base, date_earned="2026-02-10", fmt="Course (in person)", amount="1",
-           unit="CEUs", awarded="National Academy of Sports Medicine", provider="NASM",
+           unit="CEUs", provider="NASM — National Academy of Sports Medicine",
            title="NASM Corrective Exercise",
            expect_preview=["ACSM CPT: 10 counted", "ACE PT: 0 counted", "waiting for review"])
     assert_accessible(page)

@@ -31,7 +31,7 @@ def alice_ace(alice, programs, sam):
 
 def form(**overrides):
     data = {"earned_on": "2026-03-14", "format": "workshop", "amount": "8", "unit": "hour",
-            "credit_type": "cec", "awarded_by": "NASM", "course_number": "",
+            "credit_type": "cec", "course_number": "",
             "provider": "NASM", "provider_other": "", "title": "Strength Summit", "grade": "",
             "published_on": ""}
     data.update(overrides)
@@ -129,7 +129,7 @@ def test_bad_file_content_refused(client, alice, alice_cpt):
 
 def test_malformed_ace_number_refused_with_format(client, alice, alice_cpt):
     client.force_login(alice.user)
-    body = post(client, awarded_by="ACE", course_number="AC1234").content.decode()
+    body = post(client, provider="ACE", course_number="AC1234").content.decode()
     assert "is not an ACE course number" in body and "CA23456 or CEP123456" in body
     assert_kept(body, 'value="AC1234"', 'value="Strength Summit"')
     # Another organization's own numbering is not held to ACE's format.
@@ -148,7 +148,7 @@ def test_preview_three_semester_hours_b(client, alice, alice_cpt, alice_ace):
     client.force_login(alice.user)
     response = client.post(reverse("credit_preview"), form(
         format="college_course", unit="semester_hour", amount="3", grade="B",
-        awarded_by="OTHER", provider="College or university"))
+        provider="College or university"))
     body = response.content.decode()
     assert "ACSM CPT: <span class=\"preview-counted\">30</span> counted" in body
     assert "ACE PT: <span class=\"preview-counted\">3</span> counted" in body
@@ -192,7 +192,7 @@ def test_catalog_lookup_without_javascript(client, alice, alice_cpt):
 
 def test_ace_course_by_number_counts_for_both(client, alice, alice_cpt, alice_ace):
     client.force_login(alice.user)
-    post(client, course_number="CEP123456", awarded_by="ACE", provider="ACE", amount="0.7",
+    post(client, course_number="CEP123456", provider="ACE", amount="0.7",
          unit="cec", format="online_course", title="Functional Training for Older Adults")
     entry = CreditEntry.objects.get()
     body = client.get(reverse("credit", args=[entry.pk])).content.decode()
@@ -364,7 +364,7 @@ def test_a_failed_report_leaves_no_uploaded_file(client, alice, alice_cpt, media
 @pytest.mark.parametrize("field, words", [
     ("unit", "Choose the unit printed on the certificate"),
     ("credit_type", "Choose the credit type (CEC, CME, credit hour, or none)."),
-    ("awarded_by", "Choose the organization that awarded the credits"),
+    ("provider", "Choose the provider/organization on the certificate"),
 ])
 def test_missing_choices_say_what_to_choose(client, alice, alice_cpt, field, words):
     client.force_login(alice.user)

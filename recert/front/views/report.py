@@ -22,13 +22,12 @@ from recert.core.evaluation import preview_of, standing_of
 from recert.core.models import Course
 from recert.front import explain
 from recert.front.forms import (
-    OTHER,
-    PROVIDERS,
     CreditForm,
     describe,
     draft_problem,
     draft_values,
     mdy,
+    organization_of,
 )
 from recert.front.views.common import label, own_professional
 from recert.rules import CreditIn, load_policies
@@ -36,7 +35,7 @@ from recert.rules import model as rules_model
 
 DRAFT_ID = "draft"
 # Fields the catalog fills in; the rest of what was typed is kept.
-FILLED = ["title", "amount", "unit", "credit_type", "awarded_by", "provider", "provider_other",
+FILLED = ["title", "amount", "unit", "credit_type", "provider", "provider_other",
           "format"]
 
 
@@ -103,12 +102,11 @@ def approved_course(data) -> tuple[Course | None, str | None]:
 
 def filled_from(data, course: Course) -> dict:
     values = data.dict() if hasattr(data, "dict") else dict(data)
-    known = course.provider in PROVIDERS
+    # The course's body awarded the credits; the catalog's provider ran it.
+    choice, name = organization_of(course.body.code, course.provider, load_policies())
     values.update({
         "title": course.title, "amount": format(course.credits.normalize(), "f"), "unit": "cec",
-        "credit_type": "cec", "awarded_by": course.body.code,
-        "provider": course.provider if known else OTHER,
-        "provider_other": "" if known else course.provider,
+        "credit_type": "cec", "provider": choice, "provider_other": name,
         "course_number": course.course_number,
     })
     if not values.get("format"):
