@@ -211,15 +211,24 @@ class CreditForm(forms.Form):
         if day > timezone.localdate():
             raise ValidationError(f"{mdy(day)} is in the future. Enter the date you earned "
                                   "the credits (today or earlier).")
-        if not self.cycles:
-            raise ValidationError("Add a certification first: a credit counts inside a "
-                                  "certification's cycle.")
-        if not any(start <= day <= end for _, start, end in self.cycles):
-            listed = "; ".join(f"{label} {mdy(start)}–{mdy(end)}"
-                               for label, start, end in self.cycles)
-            raise ValidationError(f"{mdy(day)} is outside every active cycle of your "
-                                  f"certifications. Enter a date inside one of: {listed}.")
+        # A date outside every active cycle (before certification, after a lapse, between
+        # certifications) is stored too: the full history is kept, and the engine says
+        # why it does not count (issue 10).
         return day
+
+    def outside_every_cycle(self) -> str | None:
+        """After a valid post: why the entry counts toward no active cycle, or None."""
+        day = self.cleaned_data["earned_on"]
+        if any(start <= day <= end for _, start, end in self.cycles):
+            return None
+        if not self.cycles:
+            return (f"{mdy(day)} is kept in your log; it counts once you add the "
+                    "certification it belongs to.")
+        listed = "; ".join(f"{label} {mdy(start)}–{mdy(end)}"
+                           for label, start, end in self.cycles)
+        return (f"{mdy(day)} is outside every active cycle of your certifications ({listed}): "
+                "the entry is kept in your log under All credits, and does not count toward "
+                "a renewal.")
 
     def clean_course_number(self):
         return self.cleaned_data["course_number"].strip().upper()

@@ -57,15 +57,26 @@ def test_report_creates_entry_and_shows_how_it_counts(client, alice, alice_cpt):
     assert "ACSM CPT: 8" in page and "ACSM-CONV-HOUR" in page
 
 
-def test_date_outside_every_cycle_is_refused_with_the_cycles(client, alice, alice_cpt):
+def test_an_entry_before_certification_is_stored_and_explained(client, alice, alice_cpt):
+    """Issue 10: the full history is kept; before, the form refused the date."""
     client.force_login(alice.user)
     response = post(client, earned_on="2024-10-01")
-    body = response.content.decode()
-    assert response.status_code == 200 and not CreditEntry.objects.exists()
-    assert "10/01/2024 is outside every active cycle" in body
-    assert "ACSM CPT 03/15/2025–12/31/2028" in body
-    assert_kept(body, 'value="Strength Summit"', 'value="8"', 'value="2024-10-01"')
-    assert 'aria-describedby="id_earned_on_helptext id_earned_on_error"' in body
+    entry = CreditEntry.objects.get()
+    assert response.status_code == 302 and entry.earned_on == date(2024, 10, 1)
+    page = client.get(response.url).content.decode()
+    assert "10/01/2024 is outside every active cycle" in page
+    assert "ACSM CPT 03/15/2025–12/31/2028" in page
+    assert "ACSM CPT: 0" in page and "ACSM-DATE-1" in page
+    listed = client.get(reverse("credits") + "?tab=all").content.decode()
+    assert "Strength Summit" in listed and "not counted" in listed and "ACSM-DATE-1" in listed
+    assert "Strength Summit" not in client.get(reverse("credits")).content.decode()
+
+
+def test_an_entry_without_any_certification_is_kept(client, alice):
+    client.force_login(alice.user)
+    response = post(client, earned_on="2026-01-10")
+    assert response.status_code == 302 and CreditEntry.objects.count() == 1
+    assert "counts once you add the certification" in client.get(response.url).content.decode()
 
 
 def test_future_date_refused(client, alice, alice_cpt):
@@ -201,8 +212,8 @@ def test_ace_course_by_number_counts_for_both(client, alice, alice_cpt, alice_ac
 
 def test_no_certification_yet(client, alice, programs):
     client.force_login(alice.user)
-    body = post(client).content.decode()
-    assert "Add a certification first" in body
+    body = client.get(reverse("report")).content.decode()
+    assert "You have no certification yet" in body and "Add a certification" in body
 
 
 def test_staff_without_profile_gets_404(client, sam):

@@ -137,7 +137,11 @@ def report(request: HttpRequest) -> HttpResponse:
                                            **form.entry_fields())
             for uploaded in form.cleaned_data["documents"]:
                 do_attach_document(entry, uploaded, actor=request.user)
-        messages.success(request, f"Reported “{entry.title}”. Here is how it counts.")
+        outside = form.outside_every_cycle()
+        if outside:
+            messages.info(request, f"Reported “{entry.title}”. {outside}")
+        else:
+            messages.success(request, f"Reported “{entry.title}”. Here is how it counts.")
         return redirect("credit", entry.pk)
     return render(request, "front/report.html", {
         "form": describe(form), "heading": "Report a credit", **context["page"]})
