@@ -97,7 +97,7 @@ def test_every_listed_organization_has_a_conversion_or_is_other(db):
 
 def test_existing_rows_naming_a_known_organization_are_mapped(alice):
     migration = importlib.import_module(
-        "recert.core.migrations.0006_map_awarding_organizations")
+        "recert.core.migrations.0007_map_awarding_organizations")
 
     def entry(provider):
         return do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 3, 1),

@@ -99,7 +99,7 @@ def test_a_cancelled_renewal_claims_nothing(client, alice, alice_cpt, sam):
 
 def test_past_renewals_are_backfilled_from_the_evaluation_at_their_date(renewed):
     migration = importlib.import_module(
-        "recert.renewals.migrations.0005_backfill_claimed_credits")
+        "recert.renewals.migrations.0006_backfill_claimed_credits")
     expected = claims()
     ClaimedCredit.objects.all().delete()
     migration.backfill(apps, None)

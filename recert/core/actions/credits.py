@@ -246,7 +246,8 @@ def do_remove_document(document: Document, *, actor, today: date | None = None) 
     storage, stored = document.file.storage, document.file.name
     document.delete()
     transaction.on_commit(lambda: storage.delete(stored))
-    history.record(History.Action.REMOVE_DOCUMENT, entry, actor=actor, professional=entry.professional,
+    history.record(History.Action.REMOVE_DOCUMENT, entry, actor=actor,
+                   professional=entry.professional,
                    changes={"document": [name, None], "sha256": [digest, None]})
 
 

@@ -23,7 +23,7 @@ from recert.core.actions.credits import (
     do_update_credit_entry,
     retention_ends,
 )
-from recert.core.actions.history import do_restore, do_soft_delete
+from recert.core.actions.history import do_restore
 from recert.core.documents import serve_document
 from recert.core.evaluation import standing_of
 from recert.core.models import CreditEntry, Document, History

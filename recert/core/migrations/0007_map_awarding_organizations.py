@@ -43,6 +43,6 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("core", "0005_credit_decisions")]
+    dependencies = [("core", "0006_credit_decisions")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
