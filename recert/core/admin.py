@@ -158,7 +158,7 @@ class CertificationAdmin(admin.ModelAdmin):
                     "deleted_at")
     list_filter = ("program__body", "program", "status", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("professional__full_name", "professional__user__username")
-    list_select_related = ("professional", "program__body")
+    list_select_related = ("professional__cpr_aed", "program__body")
     autocomplete_fields = ("professional",)
     inlines = [CycleInline]
     actions = ["restore"]
@@ -166,7 +166,8 @@ class CertificationAdmin(admin.ModelAdmin):
     readonly_fields = ("deleted_at",)
 
     def get_queryset(self, request):
-        return Certification.all_objects.select_related("professional", "program__body")
+        return Certification.all_objects.select_related("professional__cpr_aed",
+                                                        "program__body")
 
     def save_model(self, request, obj, form, change):
         if change:

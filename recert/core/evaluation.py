@@ -19,7 +19,8 @@ def certifications_of(professional: Professional) -> list[Certification]:
     """Live certifications with program, body and open cycles: two queries."""
     return list(
         Certification.objects.filter(professional=professional)
-        .select_related("program__body")
+        # The person's CPR/AED record fills every certification's cpr_aed_valid_until.
+        .select_related("program__body", "professional__cpr_aed")
         .prefetch_related(
             Prefetch("cycles", queryset=Cycle.objects.filter(closed_at__isnull=True))
         )

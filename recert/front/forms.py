@@ -496,6 +496,32 @@ class CertificationForm(forms.Form):
         return data
 
 
+class CprAedForm(forms.Form):
+    """The person's CPR/AED record: one for all their certifications."""
+
+    provider = forms.CharField(label="Provider", required=False, max_length=200,
+                               help_text="Who issued the card, like American Red Cross.")
+    valid_until = forms.DateField(
+        label="Valid until", required=False, widget=DateInput(),
+        help_text="The expiry date on your CPR/AED card; empty if you have none.",
+        error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2027."})
+    card = forms.FileField(
+        label="Card", required=False,
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        help_text=f"A photo or scan of the card: {ACCEPTED}.")
+
+    def clean_card(self):
+        card = self.cleaned_data.get("card")
+        if card:
+            try:
+                validate_document(card, field="card")
+            except ValidationError as error:
+                messages = error.message_dict.get("card", error.messages)
+                raise ValidationError(f"{card.name}: {' '.join(messages)}") from None
+        return card
+
+
 class CprForm(forms.Form):
     cpr_aed_valid_until = forms.DateField(
         label="CPR/AED valid until", required=False, widget=DateInput(),

@@ -11,6 +11,8 @@ urlpatterns = [
          name="certification"),
     path("certifications/<int:certification_id>/cpr/", views.certification_cpr,
          name="certification_cpr"),
+    path("cpr/", views.cpr_aed, name="cpr_aed"),
+    path("cpr/card/", views.cpr_card, name="cpr_card"),
     path("credits/", views.credit_list, name="credits"),
     path("credits/report/", views.report, name="report"),
     path("credits/preview/", views.preview, name="credit_preview"),

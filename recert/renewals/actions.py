@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recert.core.actions import history
-from recert.core.actions.certifications import do_update_certification
+from recert.core.actions.professionals import do_set_cpr_aed
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, History, Professional
 from recert.renewals import gateways
@@ -123,11 +123,9 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
         InvoiceLine.objects.create(invoice=invoice, position=position, kind=line.kind,
                                    description=line.description, amount=line.amount)
     claimed = _record_claims(renewal, quote)
-    # The CPR/AED date the professional confirmed becomes the one on file.
-    for certification in certifications:
-        if cpr_aed_valid_until and certification.cpr_aed_valid_until != cpr_aed_valid_until:
-            do_update_certification(certification, actor=actor,
-                                    cpr_aed_valid_until=cpr_aed_valid_until)
+    # The CPR/AED date the professional confirmed becomes the person's one on file.
+    if cpr_aed_valid_until and quote.certification.cpr_aed_valid_until != cpr_aed_valid_until:
+        do_set_cpr_aed(professional, actor=actor, valid_until=cpr_aed_valid_until)
     history.record(action, renewal, actor=actor, professional=professional, changes={
         "certifications": [None, [str(c.pk) for c in certifications]],
         "cecs": [None, history._jsonable(renewal.cecs_total)],

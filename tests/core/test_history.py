@@ -48,13 +48,21 @@ def test_no_change_no_row(entry, alice):
 
 
 def test_certification_history(alice_cpt, sam):
-    do_update_certification(alice_cpt, actor=sam, cpr_aed_valid_until=date(2028, 1, 31))
+    do_update_certification(alice_cpt, actor=sam, status="grace")
     do_soft_delete(alice_cpt, actor=sam)
     do_restore(alice_cpt, actor=sam)
     history = rows(alice_cpt)
     assert [h[0] for h in history] == ["create", "update", "delete", "restore"]
     assert history[0][1]["cycle"] == [None, ["2025-03-15", "2028-12-31"]]
-    assert history[1][1] == {"cpr_aed_valid_until": ["2027-06-30", "2028-01-31"]}
+    assert history[1][1] == {"status": ["active", "grace"]}
+
+
+def test_cpr_aed_history_is_the_persons(alice, alice_cpt, sam):
+    """Issue 10: CPR/AED is one record per person; its changes are the person's history."""
+    do_update_certification(alice_cpt, actor=sam, cpr_aed_valid_until=date(2028, 1, 31))
+    assert [h[0] for h in rows(alice_cpt)] == ["create"]
+    row = History.objects.of(alice).filter(action="set_cpr_aed").last()
+    assert row.changes == {"cpr_aed_valid_until": ["2027-06-30", "2028-01-31"]}
 
 
 def test_history_rows_cannot_change_or_go(entry):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -10,12 +12,14 @@ from django.utils import timezone
 
 from recert.accounts.models import ClaimToken, hash_token
 from recert.core.actions import history
-from recert.core.models import CertifyingBody, History, MemberId, Professional
+from recert.core.models import CertifyingBody, CprAed, History, MemberId, Professional
 
 PROFESSIONAL_FIELDS = [
     "full_name", "email", "phone", "address_line1", "address_line2", "city", "region",
     "postal_code", "country",
 ]
+
+CPR_FIELDS = ["valid_until", "provider", "card_name", "card_sha256"]
 
 
 class ClaimRefused(Exception):
@@ -113,3 +117,52 @@ def do_claim_account(user_id: int, raw_token: str, password: str):
         history.record(History.Action.CLAIM_ACCOUNT, professional, actor=user,
                        professional=professional)
     return user
+
+
+@transaction.atomic
+def do_set_cpr_aed(professional: Professional, *, actor, valid_until=None, provider=None,
+                   card=None, only_if_later: bool = False) -> CprAed:
+    """The person's CPR/AED record (one for all their certifications and the renewal form):
+    the expiry date, the provider, and a card (checked by content like documents: PDF,
+    JPEG or PNG). `None` leaves a value as it is, except `valid_until` (None clears it).
+    `only_if_later`: keep the date on file when it is later (a certification added with an
+    older card's date)."""
+    from recert.core.documents import validate_document
+
+    record = CprAed.objects.select_for_update().filter(professional=professional).first()
+    if record is None:
+        record = CprAed(professional=professional)
+    if only_if_later and record.valid_until and (valid_until is None
+                                                 or valid_until <= record.valid_until):
+        return record
+    before = history.snapshot(record, CPR_FIELDS)
+    record.valid_until = valid_until
+    if provider is not None:
+        record.provider = provider.strip()
+    if card is not None:
+        record.card_content_type = validate_document(card, field="card")
+        digest = hashlib.sha256()
+        for chunk in card.chunks():
+            digest.update(chunk)
+        card.seek(0)
+        record.card_sha256 = digest.hexdigest()
+        record.card_name = (getattr(card, "name", "") or "card")[-255:]
+        old_card = record.card.name if record.card else ""
+        record.card.save(card.name or "card", card, save=False)
+        from recert.core.actions.credits import _stored_files
+
+        stored = _stored_files.get()
+        if stored is not None:
+            stored.append((record.card.storage, record.card.name))
+        if old_card:
+            storage = record.card.storage
+            transaction.on_commit(lambda: storage.delete(old_card))
+    record.full_clean()
+    record.save()
+    # Named as the person reads them on any page's history ("cpr aed valid until").
+    changes = {f"cpr_aed_{k}": v for k, v in
+               history.diff(before, history.snapshot(record, CPR_FIELDS)).items()}
+    if changes:
+        history.record(history.Action.SET_CPR_AED, professional, actor=actor,
+                       professional=professional, changes=changes)
+    return record

@@ -5,12 +5,13 @@ from recert.core.models.certifications import Certification, Cycle
 from recert.core.models.courses import Course
 from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
-from recert.core.models.professionals import MemberId, Professional
+from recert.core.models.professionals import CprAed, MemberId, Professional
 
 __all__ = [
     "CertifyingBody",
     "Certification",
     "Course",
+    "CprAed",
     "CreditDecision",
     "CreditEntry",
     "Cycle",

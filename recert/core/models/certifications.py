@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from recert.core.models.base import SoftDeletable
@@ -16,7 +19,6 @@ class Certification(SoftDeletable):
     program = models.ForeignKey("core.Program", on_delete=models.PROTECT,
                                 related_name="certifications")
     certified_on = models.DateField()
-    cpr_aed_valid_until = models.DateField("CPR/AED valid until", null=True, blank=True)
     # The stored lifecycle state; the nightly job moves it as the engine says.
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=rules_model.ACTIVE)
 
@@ -25,6 +27,15 @@ class Certification(SoftDeletable):
 
     def __str__(self) -> str:
         return f"{self.program} ({self.professional})"
+
+    @property
+    def cpr_aed_valid_until(self) -> date | None:
+        """The person's CPR/AED expiry (core.CprAed): the same for all their certifications.
+        Select `professional__cpr_aed` with the rows to read it without a query each."""
+        try:
+            return self.professional.cpr_aed.valid_until
+        except ObjectDoesNotExist:
+            return None
 
     def current_cycle(self) -> Cycle | None:
         """The open cycle (uses prefetched cycles when present)."""

@@ -62,6 +62,7 @@ class History(models.Model):
         CORRECT = "correct", "corrected by staff"
         DECIDE = "decide", "reviewed"
         REMOVE_DOCUMENT = "remove_document", "document removed"
+        SET_CPR_AED = "set_cpr_aed", "CPR/AED updated"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from django.conf import settings
 from django.db import models
 
@@ -45,3 +47,34 @@ class MemberId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body.code} {self.member_id}"
+
+
+def cpr_card_path(instance: CprAed, filename: str) -> str:
+    # Random name, suffix from the checked content (like documents): the user's file name
+    # never decides what the stored file looks like.
+    from recert.core.models.credits import SUFFIXES
+
+    suffix = SUFFIXES.get(instance.card_content_type, "")
+    return f"cpr/{instance.professional_id}/{uuid4().hex}{suffix}"
+
+
+class CprAed(models.Model):
+    """The person's CPR/AED certification: one record (provider, expiry, card) that every
+    certification of theirs and the renewal form use. It is a fact about the person, not
+    about each certification (issue 10)."""
+
+    professional = models.OneToOneField(Professional, on_delete=models.CASCADE,
+                                        related_name="cpr_aed")
+    provider = models.CharField(max_length=200, blank=True)
+    valid_until = models.DateField("valid until", null=True, blank=True)
+    card = models.FileField(upload_to=cpr_card_path, max_length=300, blank=True)
+    card_name = models.CharField(max_length=255, blank=True)
+    card_content_type = models.CharField(max_length=100, blank=True)
+    card_sha256 = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "CPR/AED certification"
+
+    def __str__(self) -> str:
+        return f"CPR/AED of {self.professional_id} until {self.valid_until or '—'}"

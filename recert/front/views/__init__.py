@@ -4,6 +4,8 @@ from recert.front.views.certifications import (
     certification_cpr,
     certification_detail,
     certification_list,
+    cpr_aed,
+    cpr_card,
 )
 from recert.front.views.credits import (
     credit_delete,
@@ -18,7 +20,8 @@ from recert.front.views.dashboard import dashboard
 from recert.front.views.report import course_lookup, preview, report
 
 __all__ = [
-    "certification_cpr", "certification_detail", "certification_list", "course_lookup",
+    "certification_cpr", "certification_detail", "certification_list", "cpr_aed", "cpr_card",
+    "course_lookup",
     "credit_delete", "credit_detail", "credit_edit", "credit_list", "credit_restore",
     "dashboard", "document_download", "document_remove", "preview", "report",
 ]

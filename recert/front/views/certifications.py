@@ -6,17 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recert.core.actions.certifications import do_create_certification, do_update_certification
-from recert.core.actions.professionals import do_set_member_id
+from recert.core.actions.credits import atomic_with_documents
+from recert.core.actions.professionals import do_set_cpr_aed, do_set_member_id
 from recert.core.evaluation import standing_of
-from recert.core.models import Certification, Cycle, History, MemberId
+from recert.core.models import Certification, CprAed, Cycle, History, MemberId
 from recert.front import explain
-from recert.front.forms import CertificationForm, CprForm, describe
+from recert.front.forms import CertificationForm, CprAedForm, CprForm, describe
 from recert.front.views.common import label, own_professional
 
 
@@ -64,13 +65,14 @@ def certification_list(request: HttpRequest) -> HttpResponse:
             return redirect("certifications")
     certifications = list(
         Certification.objects.filter(professional=professional)
-        .select_related("program__body").prefetch_related("cycles")
+        .select_related("program__body", "professional__cpr_aed").prefetch_related("cycles")
     )
     member_ids = {m.body_id: m.member_id for m in MemberId.objects.filter(
         professional=professional)}
     return render(request, "front/certifications.html", {
         "certifications": [(c, member_ids.get(c.program.body_id)) for c in certifications],
         "form": describe(form),
+        "cpr": CprAed.objects.filter(professional=professional).first(),
     })
 
 
@@ -92,7 +94,10 @@ def certification_detail(request: HttpRequest, certification_id: int) -> HttpRes
     entries = {str(e.pk): e for e in standing.credits}
     credit_rows = [(entries[r.id], r, explain.reason(r.outcome, r.rules))
                    for r in result.credits] if result else []
-    history = History.objects.of(certification).order_by("-at", "-id")
+    # The certification's rows and the person's CPR/AED changes (which apply to it too).
+    history = (History.objects.of(certification)
+               | History.objects.of(professional).filter(
+                   action=History.Action.SET_CPR_AED)).order_by("-at", "-id")
     return render(request, "front/certification.html", {
         "professional": professional, "certification": certification, "result": result,
         "label": label(certification), "credit_rows": credit_rows,
@@ -118,3 +123,41 @@ def certification_cpr(request: HttpRequest, certification_id: int) -> HttpRespon
     messages.error(request, "CPR/AED valid until: " + " ".join(
         form.errors.get("cpr_aed_valid_until", [])))
     return redirect("certification", certification.pk)
+
+
+@login_required
+def cpr_aed(request: HttpRequest) -> HttpResponse:
+    """The person's CPR/AED record (provider, expiry, card), used by every certification
+    and the renewal form."""
+    professional = own_professional(request)
+    record = CprAed.objects.filter(professional=professional).first()
+    initial = {"provider": record.provider, "valid_until": record.valid_until} if record else {}
+    form = CprAedForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with atomic_with_documents():
+            do_set_cpr_aed(professional, actor=request.user, valid_until=d["valid_until"],
+                           provider=d["provider"], card=d["card"] or None)
+        messages.success(request, "Saved your CPR/AED certification; it applies to all your "
+                                  "certifications.")
+        return redirect("cpr_aed")
+    certifications = (Certification.objects.filter(professional=professional)
+                      .select_related("program__body"))
+    return render(request, "front/cpr.html", {
+        "form": describe(form), "record": record,
+        "labels": [label(c) for c in certifications],
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def cpr_card(request: HttpRequest) -> FileResponse:
+    """The card, to its owner only (never from a public URL)."""
+    professional = own_professional(request)
+    record = CprAed.objects.filter(professional=professional).exclude(card="").first()
+    if record is None:
+        raise Http404("No CPR/AED card on file.")
+    response = FileResponse(record.card.open("rb"), content_type=record.card_content_type,
+                            as_attachment=False, filename=record.card_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
