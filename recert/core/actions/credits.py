@@ -218,11 +218,11 @@ def retention_ends(document: Document) -> date | None:
         renewal = claim.renewal
         body = bodies.get(renewal.body.code)
         policy = body.param("documents", renewal.requested_on, default=None) if body else None
-        if not policy or not policy.get("retention_years"):
+        if policy is None or not policy.retention_years:
             continue
-        anchor = entry.earned_on if policy.get("retention_from") == "completion" else (
+        anchor = entry.earned_on if policy.retention_from == "completion" else (
             renewal.completed_at.date() if renewal.completed_at else renewal.requested_on)
-        years = int(Decimal(str(policy["retention_years"])))
+        years = int(policy.retention_years)
         try:
             ends.append(anchor.replace(year=anchor.year + years))
         except ValueError:  # February 29
