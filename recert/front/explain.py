@@ -63,3 +63,35 @@ def blockers(result, certification, unit: str = "CECs") -> list[str]:
         else:
             words.append(blocker.replace("_", " "))
     return words
+
+
+def long_date(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def standing_words(result, certification) -> tuple[str, str] | None:
+    """For a certification that is not simply active: what it is, in plain words, and what
+    to do next ("Inactive: in the grace period until June 30, 2027", …). None when active or
+    renewal is open. Dates and amounts are the engine's."""
+    from recert.rules import format_decimal
+
+    if result.status == "grace":
+        what = (f"Inactive: in the grace period until {long_date(result.renewal.grace_ends)}. "
+                f"The cycle ended on {long_date(result.cycle.end)}.")
+        if "short_of_required" in result.renewal.blockers:
+            todo = (f"Earn the {format_decimal(result.remaining)} CECs still missing before "
+                    f"{long_date(result.renewal.grace_ends)} (they count toward the ended "
+                    "cycle), then renew with the late fee.")
+        else:
+            todo = (f"Renew before {long_date(result.renewal.grace_ends)}; a late fee of "
+                    f"${result.renewal.late_fee:.2f} applies.")
+        return what, todo
+    if result.status == "invalid":
+        ended = result.renewal.grace_ends
+        if ended > result.cycle.end:
+            what = f"Invalid: the grace period ended on {long_date(ended)}."
+        else:
+            what = f"Invalid: the cycle ended on {long_date(result.cycle.end)} without renewal."
+        return what, ("Contact staff: only passing the certification exam again, or a "
+                      "reinstatement by staff, restores it.")
+    return None

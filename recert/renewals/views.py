@@ -110,6 +110,15 @@ def contact_details(request: HttpRequest) -> HttpResponse:
                                                       "heading": "Edit contact details"})
 
 
+@login_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    """Every invoice of the professional, newest first, each with its receipt once paid."""
+    professional = _professional(request)
+    invoices = (Invoice.objects.filter(professional=professional)
+                .select_related("renewal__body").order_by("-issued_on", "-number"))
+    return render(request, "renewals/invoices.html", {"invoices": invoices})
+
+
 def _own_invoice(request: HttpRequest, number: str) -> Invoice:
     professional = _professional(request)
     invoice = (Invoice.objects.select_related("renewal__body", "professional")

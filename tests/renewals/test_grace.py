@@ -100,3 +100,37 @@ def test_credits_after_the_grace_end_do_not_save_the_ended_cycle(client, alice, 
         assert result.status == "invalid" and not result.renewal.can_renew
         run_nightly(date(2029, 7, 1))
         assert Certification.objects.get(pk=short.pk).status == "invalid"
+
+
+def test_dashboard_says_grace_and_invalid_in_plain_words(client, alice, short):
+    with time_machine.travel(date(2029, 1, 15), tick=False):
+        client.force_login(alice.user)
+        body = client.get(reverse("dashboard")).content.decode()
+        assert "Inactive: in the grace period until June 30, 2029." in body
+        assert "Earn the 15 CECs still missing before June 30, 2029" in body
+    with time_machine.travel(date(2029, 7, 1), tick=False):
+        client.force_login(alice.user)
+        body = client.get(reverse("dashboard")).content.decode()
+        assert "Invalid: the grace period ended on June 30, 2029." in body
+        assert "only passing the certification exam again" in body
+
+
+def test_open_invoice_on_the_dashboard_and_every_invoice_with_its_receipt(client, alice,
+                                                                          short, sam):
+    log(alice, date(2028, 6, 1), "15", "ACSM")
+    with time_machine.travel(date(2028, 7, 1), tick=False):
+        client.force_login(alice.user)
+        assert renewal_form(client, short, through="45", other="0").status_code == 302
+        invoice = Invoice.objects.get()
+        body = client.get(reverse("dashboard")).content.decode()
+        assert f"Invoice {invoice.number}" in body and f"${invoice.total}" in body
+        assert reverse("renewals:invoice", args=[invoice.number]) in body
+        listed = client.get(reverse("renewals:invoices")).content.decode()
+        assert invoice.number in listed and "open" in listed
+        assert reverse("renewals:receipt", args=[invoice.number]) not in listed
+        pay_offline(invoice, sam)
+        listed = client.get(reverse("renewals:invoices")).content.decode()
+        assert reverse("renewals:receipt", args=[invoice.number]) in listed
+        assert f"Invoice {invoice.number}" not in client.get(reverse("dashboard")).content.decode()
+    client.force_login(sam)
+    assert client.get(reverse("renewals:invoices")).status_code == 404

@@ -14,6 +14,7 @@ from recert.core.evaluation import standing_of
 from recert.front import explain
 from recert.front.charts import Chart, progress_chart
 from recert.front.views.common import label, professional_of
+from recert.renewals.models import Invoice
 from recert.renewals.quotes import renews_together
 from recert.rules import load_policies
 
@@ -29,6 +30,8 @@ class Card:
     gauge_now: Decimal
     percent: int
     chart: Chart
+    # (what, what to do next) when in grace or invalid, in plain words.
+    standing: tuple[str, str] | None = None
 
 
 @login_required
@@ -54,6 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             blockers=explain.blockers(result, certification),
             days_left=(result.cycle.end - as_of).days, gauge_now=now, percent=percent,
             chart=progress_chart(result, earned_on, as_of),
+            standing=explain.standing_words(result, certification),
         ))
     # Only bodies that bill a group on one invoice (ACSM); ACE bills each separately.
     bodies = load_policies().bodies
@@ -63,7 +67,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if len(g.certifications) > 1 and g.body in bodies
         and renews_together(bodies[g.body], as_of)
     ]
+    open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
+                         .select_related("renewal__body").order_by("issued_on", "number"))
     return render(request, "front/dashboard.html", {
         "professional": professional, "cards": cards, "groups": groups,
+        "open_invoices": open_invoices,
         "rows": standing.rows(), "credit_count": len(standing.credits), "as_of": as_of,
     })
