@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "recert.front",
     "recert.renewals",
     "recert.exports",
+    "recert.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -150,6 +151,11 @@ else:
     # A per-process memory cache cannot front sessions (each gunicorn worker would keep
     # its own stale copy): the database alone.
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The API (recert/api): requests per token (or signed-in user) per window, counted in the
+# cache (shared by every server process when REDIS_URL is set); over it, 429 + Retry-After.
+API_RATE_LIMIT = envint("API_RATE_LIMIT", 120, minimum=1)
+API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", 60, minimum=1)
 
 # Background work (recert/tasks.py) through Django's tasks API (the django-tasks backport).
 # "default": work a person waits for (imports, reports); "batch": scheduled and bulk work

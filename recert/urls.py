@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("recert.front.urls")),
     path("", include("recert.exports.urls")),
     path("", include("recert.renewals.urls")),
+    path("", include("recert.api.urls")),
     path("accounts/", include("recert.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

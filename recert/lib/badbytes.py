@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Request bodies in JSON are walked; a body that is not JSON is left to the view.
 JSON_TYPES = ("application/json",)
+# The JSON API answers in application/problem+json, like its own errors (recert/api).
+API_PREFIX = "/api/"
 
 
 def has_unstorable(text: str) -> bool:
@@ -111,6 +113,8 @@ class UnstorableCharactersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         where = unstorable_part(request)
         if where is not None:
+            if request.path_info.startswith(API_PREFIX):
+                return bad_request_problem(where)
             return bad_request(where)
         return self.get_response(request)
 
@@ -118,3 +122,15 @@ class UnstorableCharactersMiddleware:
 def bad_request(where: str) -> HttpResponse:
     html = render_to_string("bad_request.html", {"where": where})
     return HttpResponse(html, status=400)
+
+
+def _message(where: str) -> str:
+    return (f"{where[:1].upper()}{where[1:]} contains a character that cannot be stored: a NUL "
+            "character (U+0000) or half of a surrogate pair (U+D800 to U+DFFF). Remove it and "
+            "try again; any other text is accepted.")
+
+
+def bad_request_problem(where: str) -> HttpResponse:
+    body = {"type": "about:blank", "title": "Bad request", "status": 400,
+            "detail": _message(where), "errors": []}
+    return HttpResponse(json.dumps(body), status=400, content_type="application/problem+json")

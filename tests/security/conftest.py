@@ -61,9 +61,15 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
                                        email="alice@example.com")
     feed = do_ensure_calendar_feed(alice, actor=alice.user)
     token, _raw = ClaimToken.issue(alice.user)
+    from recert.api.actions import do_create_access_token
+
+    access_token, access_raw = do_create_access_token(
+        alice.user, name="Alice's script", scope="write", expires_at=None, actor=alice.user)
     extra = {
         "group": Group.objects.create(name="Finance"),
         "claim_token": token,
+        "access_token": access_token,
+        "access_raw": access_raw,
         "login_attempt": LoginAttempt.objects.create(username="alice", ip="127.0.0.1"),
         "history": History.objects.filter(professional=alice).first(),
         "course": Course.objects.create(

@@ -125,6 +125,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "content_type_id": lambda w, r: str(_content_type(w.alice).pk),  # admin: view on site
     "app_label": lambda w, r: "core",
     "url": lambda w, r: "no-such-page/",  # admin's catch-all
+    "token_id": lambda w, r: str(w.extra["access_token"].pk),
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from recert.api import views
+from recert.api.v1 import api as api_v1
+
+urlpatterns = [
+    path("api/v1/", api_v1.urls),
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,81 @@
+"""The user's settings page: personal access tokens for the API (create, name, scope,
+expiry; shown once; revoke)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from recert.api.actions import do_create_access_token, do_revoke_access_token
+from recert.api.models import AccessToken
+from recert.front.forms import DateInput, describe, mdy
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name", max_length=100,
+        help_text="What uses it, like “my spreadsheet”. Only you see it.",
+        error_messages={"required": "Enter a name for the token, like “my spreadsheet”."})
+    scope = forms.ChoiceField(
+        label="Access", choices=AccessToken.SCOPES, initial=AccessToken.READ,
+        widget=forms.RadioSelect,
+        help_text="Read only: see your log and certifications. Read and write: also report, "
+                  "change and delete credits.",
+        error_messages={"required": "Choose read only, or read and write.",
+                        "invalid_choice": "Choose read only, or read and write."})
+    expires_on = forms.DateField(
+        label="Expires on", required=False, widget=DateInput(),
+        help_text="Optional: the token stops working at the end of that day.",
+        error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2027."})
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(f"{mdy(day)} is in the past. Enter today or a later "
+                                        "date, or leave it empty.")
+        return day
+
+    def expires_at(self) -> datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        if not day:
+            return None
+        return timezone.make_aware(datetime.combine(day, time.max))
+
+
+NEW_TOKEN = "recert_new_token"
+
+
+@never_cache
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, raw = do_create_access_token(
+            request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"],
+            expires_at=form.expires_at(), actor=request.user)
+        # Shown once, on the next page only: kept in the session for that one read.
+        request.session[NEW_TOKEN] = {"id": token.pk, "raw": raw}
+        return redirect("settings")
+    new = request.session.pop(NEW_TOKEN, None)
+    tokens = AccessToken.objects.filter(user=request.user)
+    return render(request, "api/settings.html", {
+        "form": describe(form), "tokens": tokens, "new": new, "now": timezone.now()})
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = AccessToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        raise Http404("No such token.")
+    do_revoke_access_token(token, actor=request.user)
+    messages.success(request, f"Revoked “{token.name}”: it no longer works.")
+    return redirect("settings")
