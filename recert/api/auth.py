@@ -38,7 +38,8 @@ class Principal:
     @property
     def owner_key(self) -> str:
         """Whose idempotency keys and rate limit: per token, or per signed-in user."""
-        return f"token:{self.token.pk}" if self.token is not None else f"user:{self.user.pk}"
+        return (f"token:{self.token.prefix}" if self.token is not None
+                else f"user:{self.user.pk}")
 
     def professional(self) -> Professional:
         """The professional record the caller acts on: a personal token's user's own.
