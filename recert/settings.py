@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "recert.renewals",
     "recert.exports",
     "recert.api",
+    "recert.verify",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -156,6 +157,12 @@ else:
 # cache (shared by every server process when REDIS_URL is set); over it, 429 + Retry-After.
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 120, minimum=1)
 API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", 60, minimum=1)
+
+# The public verification page (/verify/): lookups per client address per window, and the
+# least time a lookup takes (found or not alike), so that timing does not tell IDs apart.
+VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", 20, minimum=1)
+VERIFY_RATE_WINDOW_SECONDS = envint("VERIFY_RATE_WINDOW_SECONDS", 600, minimum=1)
+VERIFY_MIN_SECONDS = envint("VERIFY_MIN_MILLISECONDS", 300, minimum=0) / 1000
 
 # Background work (recert/tasks.py) through Django's tasks API (the django-tasks backport).
 # "default": work a person waits for (imports, reports); "batch": scheduled and bulk work

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("recert.exports.urls")),
     path("", include("recert.renewals.urls")),
     path("", include("recert.api.urls")),
+    path("", include("recert.verify.urls")),
     path("accounts/", include("recert.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from recert.api.actions import do_create_access_token, do_revoke_access_token
 from recert.api.models import AccessToken
+from recert.core.models import Professional
 from recert.front.forms import DateInput, describe, mdy
+from recert.verify.actions import is_listed
 
 
 class TokenForm(forms.Form):
@@ -66,8 +68,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         return redirect("settings")
     new = request.session.pop(NEW_TOKEN, None)
     tokens = AccessToken.objects.filter(user=request.user)
+    professional = Professional.objects.filter(user=request.user).first()
     return render(request, "api/settings.html", {
-        "form": describe(form), "tokens": tokens, "new": new, "now": timezone.now()})
+        "form": describe(form), "tokens": tokens, "new": new, "now": timezone.now(),
+        "professional": professional,
+        "listed": is_listed(professional) if professional else False})
 
 
 @require_POST

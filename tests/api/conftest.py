@@ -66,3 +66,13 @@ def alice_read_api(alice):
 @pytest.fixture
 def bob_api(bob):
     return token_client(bob, "write")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The fuzz tests run only when selected (`pytest -m fuzz`): they take minutes."""
+    if "fuzz" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="schemathesis run: select it with -m fuzz (CI's fuzz step)")
+    for item in items:
+        if "fuzz" in item.keywords:
+            item.add_marker(skip)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from recert.api.problems import ApiProblem
 from recert.api.routes.common import Id, responses
 from recert.api.schemas import CertificationOut, EvaluationOut
 from recert.core.evaluation import standing_of
@@ -33,7 +34,13 @@ def certification_out(certification, result) -> dict:
 def evaluation(request, query: Query[AsOf]):
     professional = request.auth.professional()
     as_of = query.as_of or timezone.localdate()
-    return evaluation_json(standing_of(professional, as_of).evaluation)
+    try:
+        return evaluation_json(standing_of(professional, as_of).evaluation)
+    except KeyError:  # the policies have no rule in force then (e.g. 1970)
+        raise ApiProblem(422, f"as_of: no rules of your bodies were in force on "
+                              f"{as_of.isoformat()}; choose a later date.", errors=[
+                                  {"field": "as_of", "message": "No rules in force then."}],
+                         ) from None
 
 
 @router.get("/certifications", response=responses({200: list[CertificationOut]}),
@@ -51,6 +58,4 @@ def certification_detail(request, certification_id: Id):
     for certification, result in standing.rows():
         if certification.pk == certification_id:
             return certification_out(certification, result)
-    from recert.api.problems import ApiProblem
-
     raise ApiProblem(404, "No such certification, or not yours.")
