@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from recert.api import views
 from recert.api.v1 import api as api_v1
 
 urlpatterns = [
     path("api/v1/", api_v1.urls),
+    # Any other address under /api/: a problem document, not the HTML 404 page.
+    re_path(r"^api/", views.api_not_found, name="api_not_found"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from recert.api.actions import do_create_access_token, do_revoke_access_token
 from recert.api.models import AccessToken
+from recert.api.problems import problem_response
 from recert.core.models import Professional
 from recert.front.forms import DateInput, describe, mdy
 from recert.verify.actions import is_listed
@@ -52,21 +53,24 @@ class TokenForm(forms.Form):
         return timezone.make_aware(datetime.combine(day, time.max))
 
 
-NEW_TOKEN = "recert_new_token"
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return problem_response(404, "No such API address. The API is at /api/v1/ (its "
+                                 "description: /api/v1/openapi.json).")
 
 
 @never_cache
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
+    new = None
     if request.method == "POST" and form.is_valid():
         token, raw = do_create_access_token(
             request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"],
             expires_at=form.expires_at(), actor=request.user)
-        # Shown once, on the next page only: kept in the session for that one read.
-        request.session[NEW_TOKEN] = {"id": token.pk, "raw": raw}
-        return redirect("settings")
-    new = request.session.pop(NEW_TOKEN, None)
+        # Shown once, in this response only (never stored, not even in the session); the
+        # page is never cached. A fresh, empty form below it.
+        new = {"id": token.pk, "raw": raw, "name": token.name}
+        form = TokenForm()
     tokens = AccessToken.objects.filter(user=request.user)
     professional = Professional.objects.filter(user=request.user).first()
     return render(request, "api/settings.html", {

@@ -107,7 +107,7 @@ def test_a_token_never_appears_in_the_logs(alice, alice_cpt, caplog, settings):
         ApiClient().get("/me", headers={"Authorization": f"Token {raw}"})  # wrong scheme
         ApiClient().get("/me", headers={"Authorization": f"bearer {raw}x"})  # unknown
     assert caplog.records, "nothing was logged: the test would prove nothing"
-    for secret in (raw, read_raw, raw.split("_")[2]):
+    for secret in (raw, read_raw, raw.split("_", 2)[2]):
         assert secret not in caplog.text
 
 
@@ -122,3 +122,10 @@ def test_the_docs_page_loads_its_assets_from_the_site(client):
     assert schema["info"]["title"] == "Recert API"
     errors = schema["paths"]["/api/v1/credits"]["post"]["responses"]["422"]["content"]
     assert list(errors) == ["application/problem+json"]
+
+
+def test_other_addresses_under_api_are_problems(client):
+    response = client.get("/api/v2/credits")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert "/api/v1/" in response.json()["detail"]
