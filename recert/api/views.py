@@ -3,6 +3,7 @@ expiry; shown once; revoke)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time
 
 from django import forms
@@ -51,6 +52,20 @@ class TokenForm(forms.Form):
         if not day:
             return None
         return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def method_not_allowed_as_problem(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.has_header("Allow"):
+            allowed = response["Allow"]
+            return problem_response(405, f"{request.method} is not accepted here; accepted: "
+                                         f"{allowed}.", headers={"Allow": allowed})
+        return response
+
+    wrapped.csrf_exempt = True  # as ninja's own view: the auth classes check CSRF
+    return wrapped
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:

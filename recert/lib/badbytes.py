@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -97,6 +98,8 @@ def unstorable_part(request: HttpRequest) -> str | None:
     elif content_type in JSON_TYPES:
         try:
             document = json.loads(request.body)
+        except RequestDataTooBig:
+            return None  # the view refuses it as too large (the API: 413)
         except (ValueError, UnicodeDecodeError):
             return None  # not JSON: the view answers that
         for where in _walk_json(document, "body"):

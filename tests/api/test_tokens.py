@@ -129,3 +129,14 @@ def test_other_addresses_under_api_are_problems(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert "/api/v1/" in response.json()["detail"]
+
+
+def test_a_method_a_route_lacks_and_a_body_too_large_are_problems(alice_api, alice_cpt):
+    response = alice_api.client.patch("/api/v1/me", headers=alice_api._headers(None))
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response["Content-Type"] == "application/problem+json"
+    large = {"name": "a.pdf", "content_base64": "A" * 3_000_000}
+    too_big = alice_api.post("/credits", {"title": "x", "documents": [large]})
+    assert too_big.status_code == 413
+    assert too_big["Content-Type"] == "application/problem+json"
+    assert "/documents" in too_big.json()["detail"]
