@@ -140,3 +140,14 @@ def test_a_method_a_route_lacks_and_a_body_too_large_are_problems(alice_api, ali
     assert too_big.status_code == 413
     assert too_big["Content-Type"] == "application/problem+json"
     assert "/documents" in too_big.json()["detail"]
+
+
+def test_staff_revoke_a_leaked_token_in_the_admin(alice, sam):
+    token, raw = make_token(alice)
+    staff = Client()
+    staff.force_login(sam)
+    page = staff.get(f"/admin/api/accesstoken/{token.pk}/change/").content.decode()
+    assert token.display in page and token.token_hash not in page
+    staff.post("/admin/api/accesstoken/", {"action": "revoke",
+                                           "_selected_action": [token.pk]})
+    assert "revoked" in _problem(ApiClient(raw).get("/me"), 401)["detail"]

@@ -153,6 +153,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
     "renewals.paymentissue": lambda w: w.payment_issue.pk,
     "renewals.reminder": lambda w: w.reminder.pk,
     "renewals.certificationlifecycle": lambda w: w.certification.pk,
+    "api.accesstoken": lambda w: w.extra["access_token"].pk,
 }
 
 
