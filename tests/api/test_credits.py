@@ -90,6 +90,8 @@ def test_the_list_filters_and_pages_with_a_cursor(alice_api, alice, alice_cpt):
                                                            "date_to": "2026-01-01"}))
     assert "body" in _errors(alice_api.get("/credits", {"body": "XYZ"}))
     assert "cursor" in _errors(alice_api.get("/credits", {"cursor": "!!"}))
+    huge = base64.urlsafe_b64encode(b"2026-01-01," + b"9" * 30).decode()
+    assert "cursor" in _errors(alice_api.get("/credits", {"cursor": huge}))
 
 
 def test_an_update_needs_the_current_version(alice_api, alice, alice_cpt):

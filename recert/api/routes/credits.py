@@ -26,7 +26,7 @@ from pydantic import Field
 
 from recert.api.idempotency import idempotent
 from recert.api.problems import ApiProblem, form_errors, invalid
-from recert.api.routes.common import Id, responses
+from recert.api.routes.common import MAX_ID, Id, responses
 from recert.api.schemas import (
     CreditBatchIn,
     CreditBatchOut,
@@ -207,6 +207,8 @@ def _cursor(raw: str) -> tuple[date, int]:
     try:
         text = base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)).decode()
         day, pk = text.split(",")
+        if not 0 < int(pk) <= MAX_ID:
+            raise ValueError(pk)
         return date.fromisoformat(day), int(pk)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise invalid([{"field": "cursor", "message": "Pass the next_cursor of the previous "
