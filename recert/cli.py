@@ -148,7 +148,10 @@ def worker(argv: list[str]) -> int:
         print(f"recert worker: unknown queue {unknown[0]!r}; the queues are "
               f"{', '.join(settings.TASK_QUEUES)}.", file=sys.stderr)
         return 2
-    options = {"job_class": "django_tasks_rq.Job", "burst": args.burst}
+    # With the scheduler: e-mail the server refused for now is tried again later (a task
+    # enqueued with run_after), see recert.tasks.send_email.
+    options = {"job_class": "django_tasks_rq.Job", "burst": args.burst,
+               "with_scheduler": True}
     if args.name:
         options["name"] = args.name
     call_command("rqworker", *queues, **options)

@@ -211,6 +211,16 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Recert <recert@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection may block; a mail server that does not answer is a temporary
+# failure (the reminder stays unsent and is tried again), never a hung nightly run.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30, minimum=1)
+# Where the site is reached from outside: every link in an e-mail starts with it (no
+# trailing slash). Required with DEBUG off (`check --deploy` reports it, recert.core.checks).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+# How often a queued e-mail is tried when the mail server refuses it for now (4xx, no
+# connection), and the minutes between tries (doubling each time).
+EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 5, minimum=1)
+EMAIL_RETRY_MINUTES = envint("EMAIL_RETRY_MINUTES", 5, minimum=1)
 
 # Payments: offline (staff record cheques and phone payments) always; Stripe Checkout when
 # both keys are set. STRIPE_API_BASE is overridable so tests talk to a local fake.

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import TaskResult, TaskResultStatus, task
 from django_tasks.base import Task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from recert.core import mail
 from recert.renewals.lifecycle import RunReport, professional_chunks, run_chunk
 
 # Work a person waits for (imports, reports) and scheduled or bulk work (nightly chunks,
@@ -33,6 +35,21 @@ def nightly_chunk(professional_ids: list[int], day: str) -> dict:
     """The nightly run for some professionals on `day` (YYYY-MM-DD), in one transaction:
     lifecycle.run_chunk. Returns its RunReport as a dict."""
     return run_chunk(professional_ids, date.fromisoformat(day)).as_dict()
+
+
+@task(queue_name=DEFAULT_QUEUE)
+def send_email(message: dict, attempt: int = 1, actor_id: int | None = None) -> str:
+    """Sends one rendered message (recert.core.mail.Message as a dict) and records it in
+    the professional's history once the mail server accepted it. Refused for now (4xx, no
+    connection): enqueued again after EMAIL_RETRY_MINUTES, doubling, up to EMAIL_ATTEMPTS
+    tries (on a backend that can defer; in-process the one try is the last)."""
+    can_retry = send_email.get_backend().supports_defer and attempt < settings.EMAIL_ATTEMPTS
+    outcome = mail.deliver_and_record(message, last_attempt=not can_retry, actor_id=actor_id)
+    if outcome == mail.RETRY:
+        delay = timedelta(minutes=settings.EMAIL_RETRY_MINUTES * 2 ** (attempt - 1))
+        send_email.using(run_after=timezone.now() + delay).enqueue(message, attempt + 1,
+                                                                   actor_id)
+    return outcome
 
 
 def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:

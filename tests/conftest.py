@@ -8,6 +8,12 @@ from datetime import date
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    """E-mail links point at the test client's host, so a test can follow them."""
+    settings.SITE_URL = "http://testserver"
+
+
 @pytest.fixture
 def password() -> str:
     # Random per test: no password is ever a constant, not even in tests.

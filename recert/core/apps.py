@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "recert.core"
     label = "core"
     verbose_name = "Recertification"
+
+    def ready(self) -> None:
+        from recert.core import checks  # noqa: F401  (registers the system checks)

@@ -20,6 +20,7 @@ from recert.core.actions.professionals import do_set_cpr_aed
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, History, Professional
 from recert.renewals import gateways
+from recert.renewals.emails import send_receipt
 from recert.renewals.models import (
     ClaimedCredit,
     Invoice,
@@ -353,6 +354,8 @@ def _record_payment(invoice_id: int, *, gateway, reference, amount, idempotency_
                             "reference": [None, reference],
                             "amount": [None, history._jsonable(payment.amount)]})
     do_complete_renewal(invoice.renewal, actor=actor)
+    # The receipt goes once the payment commits (recert.core.mail queues it on commit).
+    send_receipt(invoice, actor=actor)
     return payment, True
 
 

@@ -11,15 +11,15 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 
+from recert.core import mail
 from recert.core.evaluation import standing_of
 from recert.core.models import Certification, Cycle, Professional
+from recert.renewals import emails
 from recert.renewals.actions import do_record_reminder, do_set_status, settle_invoice
 from recert.renewals.models import Invoice, Reminder
-from recert.renewals.quotes import blocker_text, renews_together
+from recert.renewals.quotes import renews_together
 from recert.rules import load_policies
 from recert.rules import model as rules_model
 from recert.rules.model import CertificationResult, RenewalGroup
@@ -78,12 +78,16 @@ class RunReport:
     professionals: int = 0
     invoices_voided: int = 0
     invoices_repriced: int = 0
+    # Reminders due but not sent: no address, turned off, or the mail server did not
+    # accept them (those stay unsent and the next run tries again).
+    reminders_skipped: int = 0
+    reminders_unsent: int = 0
     # Ids of the professionals whose work failed (rolled back; the run went on).
     failed: list[int] = field(default_factory=list)
 
     def add(self, other: RunReport) -> None:
         for name in ("status_changes", "reminders", "professionals", "invoices_voided",
-                     "invoices_repriced"):
+                     "invoices_repriced", "reminders_skipped", "reminders_unsent"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failed += other.failed
 
@@ -154,10 +158,6 @@ class _Member:
     cycle: Cycle
     result: CertificationResult
 
-    @property
-    def blockers(self) -> list[str]:
-        return [blocker_text(b, self.result) for b in self.result.renewal.blockers]
-
 
 def _run_professional(professional: Professional, today: date, sent: set, *,
                       actor) -> RunReport:
@@ -189,9 +189,14 @@ def _run_professional(professional: Professional, today: date, sent: set, *,
             group, key = None, ("one", certification.pk, due.kind)
         mails.setdefault(key, (group, due, []))[2].append(_Member(certification, cycle, result))
     for group, due, members in mails.values():
-        if _send(professional, members, group, due, actor=actor):
+        outcome = _send(professional, members, group, due, today, actor=actor)
+        if outcome == mail.SENT:
             report.reminders += 1
             sent.update((m.cycle.pk, due.kind) for m in members)
+        elif outcome == mail.SKIPPED:
+            report.reminders_skipped += 1
+        elif outcome == mail.FAILED:
+            report.reminders_unsent += 1
     # An open invoice follows its certifications: void once they are invalid (only
     # the exam restores them), the late fee added once they are in grace.
     for invoice in (Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
@@ -203,34 +208,41 @@ def _run_professional(professional: Professional, today: date, sent: set, *,
 
 
 def _send(professional: Professional, members: list[_Member], group: RenewalGroup | None,
-          due: Due, *, actor) -> bool:
+          due: Due, today: date, *, actor) -> str | None:
     """One e-mail for `members` (a renewal group quoted with its total, or one
-    certification), recorded as a reminder on each member's cycle."""
-    email = professional.email or professional.user.email
-    if not email:
-        return False
+    certification), recorded as a reminder on each member's cycle once the mail server
+    accepted it: SENT, SKIPPED (no address, or an optional reminder turned off; noted in
+    history), FAILED (not accepted: nothing recorded, so the next run tries again), or None
+    (already sent, by another run)."""
     lead = members[0]
     if group is not None:
         fee, late_fee = group.fee, group.late_fee
     else:
         fee, late_fee = lead.result.renewal.fee, lead.result.renewal.late_fee
-    context = {
-        "professional": professional, "members": members, "together": group is not None,
-        "names": ", ".join(f"{m.certification.program.body.code} "
-                           f"{m.certification.program.name}" for m in members),
-        "certification": lead.certification, "result": lead.result,
-        "kind": dict(Reminder.KINDS)[due.kind], "due": due,
-        "fee": fee, "late_fee": late_fee, "total": fee + late_fee,
-        "site_url": getattr(settings, "RECERT_SITE_URL", ""),
-    }
-    subject = render_to_string("renewals/reminder_subject.txt", context).strip()
-    body = render_to_string("renewals/reminder.txt", context)
-    # The rows and the mail together: if sending fails, the rows are rolled back and the
-    # next run tries again; if a row exists, no mail goes out twice.
-    with transaction.atomic():
-        recorded = [do_record_reminder(m.cycle, due.kind, due.due_on, email, actor=actor)
-                    for m in members]
-        if not any(recorded):
-            return False
-        send_mail(subject, body, None, [email])
-    return True
+    kind = emails.message_kind(due.kind)
+    occasion = f"{'+'.join(str(m.certification.pk) for m in members)} {due.kind} {due.due_on}"
+    reason = mail.skip_reason(professional.user, optional=due.kind in emails.OPTIONAL)
+    if reason:
+        mail.note_not_sent(professional, reason, kind=kind, occasion=occasion, actor=actor)
+        return mail.SKIPPED
+    pairs = [(m.certification, m.result) for m in members]
+    address = mail.address_of(professional.user)
+    try:
+        # The rows first (their unique constraint lets one run of two send), then the mail;
+        # if the server does not accept it, the rows roll back and the next run tries again.
+        # Once accepted, the rows commit with the chunk; a crash before that sends it again
+        # on the next run (at least once, never zero times).
+        with transaction.atomic():
+            recorded = [do_record_reminder(m.cycle, due.kind, due.due_on, address, actor=actor)
+                        for m in members]
+            if not any(recorded):
+                return None
+            emails.send_reminder(professional, pairs, due.kind, due.due_on, today, fee=fee,
+                                 late_fee=late_fee, actor=actor)
+    except mail.MailNotSent as error:
+        log.warning("Reminder %s to professional %s not accepted by the mail server (%s); "
+                    "left unsent for the next run", due.kind, professional.pk, error.reason)
+        mail.note_not_sent(professional, f"mail server did not accept it: {error.reason}",
+                           kind=kind, occasion=occasion, actor=actor)
+        return mail.FAILED
+    return mail.SENT

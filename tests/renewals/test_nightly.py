@@ -33,10 +33,15 @@ def test_run_twice_sends_nothing_twice(alice, alice_cpt):
     assert len(mail.outbox) == 1 and _kinds() == ["renewal_info"]
     message = mail.outbox[0]
     assert message.to == ["alice@example.com"]
-    assert "time to renew this year" in message.subject
-    assert "0 of 45 reported; 45 still missing" in message.body
-    assert "You have not reported the required CECs" in message.body
-    assert "Amount due on renewal: $45.00" in message.body
+    # Issue 17: the subject leads with what to do; the body says what is left and links
+    # to the page for each step.
+    assert message.subject == "45 CECs still needed for ACSM CPT by December 31"
+    body = " ".join(message.body.split())
+    assert "this is the year to renew" in body
+    assert "CECs: 0 of 45 — 45 still needed" in body
+    assert "Report the 45 CECs still needed. http://testserver/credits/report/" in body
+    assert "Update your CPR/AED record" in body
+    assert "Then renew by December 31, 2028: $45.00." in body
 
 
 def test_every_reminder_on_its_day_then_invalid(alice, alice_cpt):
@@ -157,10 +162,13 @@ def test_one_email_per_renewal_group_quoting_the_group_total(alice, alice_cpt, p
     assert _kinds() == ["renewal_info"] * 3
     assert len(set(Reminder.objects.values_list("cycle_id", flat=True))) == 3
     message = mail.outbox[0]
-    for name in ("Personal Trainer", "Exercise Physiologist"):
-        assert name in message.subject and name in message.body
-    assert f"Amount due on renewal: ${group.fee:.2f}" in message.body
-    assert "renew together, on one invoice" in message.body
+    assert message.subject == "60 CECs still needed for ACSM CPT, EP and CET by December 31"
+    for name in ("ACSM Certified Personal Trainer (ACSM CPT)",
+                 "ACSM Certified Exercise Physiologist (ACSM EP)"):
+        assert name in message.body
+    body = " ".join(message.body.split())
+    assert f"renew by December 31, 2028: ${group.fee:.2f}." in body
+    assert "renew together, on one invoice" in body
     assert "Renewal opens" not in message.body
     # Nothing more for the group the same day; a second run reads the sent ones once.
     # + the bridge's credit decisions and late-renewal claims (issue 10)

@@ -63,6 +63,9 @@ class History(models.Model):
         DECIDE = "decide", "reviewed"
         REMOVE_DOCUMENT = "remove_document", "document removed"
         SET_CPR_AED = "set_cpr_aed", "CPR/AED updated"
+        # Issue 17: every e-mail, sent or not (kind, to, subject; or why it was not sent).
+        SEND_EMAIL = "send_email", "e-mail sent"
+        SKIP_EMAIL = "skip_email", "e-mail not sent"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")

@@ -20,6 +20,11 @@ class Professional(models.Model):
     region = models.CharField("state / region", max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=100, blank=True)
+    # Optional reminders (the spring renewal notice, the 90-day one); notices with a
+    # deadline that has consequences always go (recert.core.mail).
+    optional_reminders = models.BooleanField(
+        "optional reminders", default=True,
+        help_text="The spring renewal notice and the reminder 90 days before a cycle ends.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
