@@ -15,7 +15,7 @@ from recert.core.actions.messages import do_set_email_preferences
 from recert.core.mail import user_id_of_unsubscribe_token
 from recert.core.models import Professional
 from recert.front.forms import describe
-from recert.front.views.common import own_professional
+from recert.front.views.common import professional_of
 
 
 class EmailPreferencesForm(forms.Form):
@@ -28,7 +28,9 @@ class EmailPreferencesForm(forms.Form):
 
 @login_required
 def account_settings(request: HttpRequest) -> HttpResponse:
-    professional = own_professional(request)
+    professional = professional_of(request)
+    if professional is None:
+        return render(request, "front/no_profile.html")
     # An unticked box sends nothing at all: an empty POST is still a submitted form.
     form = EmailPreferencesForm(
         request.POST if request.method == "POST" else None,
