@@ -25,6 +25,6 @@ urlpatterns = [
     path("credits/<int:entry_id>/edit/", views.credit_edit, name="credit_edit"),
     path("credits/<int:entry_id>/delete/", views.credit_delete, name="credit_delete"),
     path("credits/<int:entry_id>/restore/", views.credit_restore, name="credit_restore"),
-    path("settings/", views.account_settings, name="settings"),
+    path("settings/email/", views.email_settings, name="email_settings"),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="email_unsubscribe"),
 ]

@@ -82,7 +82,7 @@ def test_a_bad_unsubscribe_token_changes_nothing(client, alice, token):
 def test_optional_reminders_turned_off_are_not_sent_but_deadlines_are(client, alice,
                                                                       alice_cpt):
     client.force_login(alice.user)
-    response = client.post(reverse("settings"), {})  # the box unticked
+    response = client.post(reverse("email_settings"), {})  # the box unticked
     assert response.status_code == 302
     alice.refresh_from_db()
     assert not alice.optional_reminders
@@ -93,10 +93,11 @@ def test_optional_reminders_turned_off_are_not_sent_but_deadlines_are(client, al
     assert [m.subject for m in outbox.outbox] == [
         "45 CECs still needed for ACSM CPT by December 31"]
     # Turned on again from the settings page.
-    client.post(reverse("settings"), {"optional_reminders": "on"})
+    client.post(reverse("email_settings"), {"optional_reminders": "on"})
     alice.refresh_from_db()
     assert alice.optional_reminders
-    assert client.get(reverse("settings")).status_code == 200
+    page = client.get(reverse("settings"))
+    assert page.status_code == 200 and b'name="optional_reminders"' in page.content
 
 
 def test_no_address_is_skipped_and_noted_once(alice, alice_cpt):

@@ -131,7 +131,14 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).
 TOKENS: dict[str, Callable[[World], str]] = {
     "exports:calendar_feed": lambda w: w.calendar_token,
+    "email_unsubscribe": lambda w: _unsubscribe_token(w.alice.user),
 }
+
+
+def _unsubscribe_token(user) -> str:
+    from recert.core.mail import unsubscribe_token
+
+    return unsubscribe_token(user)
 
 # The admin object each model's URLs are opened with: alice's where the model is personal.
 ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {

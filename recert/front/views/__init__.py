@@ -18,10 +18,10 @@ from recert.front.views.credits import (
 )
 from recert.front.views.dashboard import dashboard
 from recert.front.views.report import course_lookup, preview, report
-from recert.front.views.settings import account_settings, unsubscribe
+from recert.front.views.settings import email_settings, unsubscribe
 
 __all__ = [
-    "account_settings", "unsubscribe",
+    "email_settings", "unsubscribe",
     "certification_cpr", "certification_detail", "certification_list", "cpr_aed", "cpr_card",
     "course_lookup",
     "credit_delete", "credit_detail", "credit_edit", "credit_list", "credit_restore",

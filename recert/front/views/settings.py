@@ -1,49 +1,32 @@
-"""The professional's settings page (e-mail preferences) and the one-click unsubscribe link
-that optional e-mail carries (RFC 8058)."""
+"""E-mail preferences (a section of the settings page, recert/api/views.settings_page) and
+the one-click unsubscribe link that optional e-mail carries (RFC 8058)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from recert.core.actions.messages import do_set_email_preferences
 from recert.core.mail import user_id_of_unsubscribe_token
 from recert.core.models import Professional
-from recert.front.forms import describe
-from recert.front.views.common import professional_of
+from recert.front.views.common import own_professional
 
 
-class EmailPreferencesForm(forms.Form):
-    optional_reminders = forms.BooleanField(
-        label="Send me optional reminders", required=False,
-        help_text="The renewal notice in the spring of your final year and the reminder 90 "
-                  "days before your cycle ends. Notices with a deadline (30 and 7 days before "
-                  "the end, the grace period, audits, payment receipts) are always sent.")
-
-
+@require_POST
 @login_required
-def account_settings(request: HttpRequest) -> HttpResponse:
-    professional = professional_of(request)
-    if professional is None:
-        return render(request, "front/no_profile.html")
-    # An unticked box sends nothing at all: an empty POST is still a submitted form.
-    form = EmailPreferencesForm(
-        request.POST if request.method == "POST" else None,
-        initial={"optional_reminders": professional.optional_reminders})
-    if request.method == "POST" and form.is_valid():
-        on = form.cleaned_data["optional_reminders"]
-        do_set_email_preferences(professional, optional_reminders=on, actor=request.user)
-        messages.success(request, "Optional reminders are on." if on else
-                         "Optional reminders are off; notices with a deadline still come.")
-        return redirect("settings")
-    return render(request, "front/settings.html", {
-        "form": describe(form), "professional": professional,
-    }, status=400 if form.errors else 200)
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """Optional reminders on (the box ticked) or off (unticked: the field is absent)."""
+    professional = own_professional(request)
+    on = "optional_reminders" in request.POST
+    do_set_email_preferences(professional, optional_reminders=on, actor=request.user)
+    messages.success(request, "Optional reminders are on." if on else
+                     "Optional reminders are off; notices with a deadline still come.")
+    return redirect("settings")
 
 
 def _professional_of_token(token: str) -> Professional:
