@@ -151,3 +151,10 @@ def test_staff_revoke_a_leaked_token_in_the_admin(alice, sam):
     staff.post("/admin/api/accesstoken/", {"action": "revoke",
                                            "_selected_action": [token.pk]})
     assert "revoked" in _problem(ApiClient(raw).get("/me"), 401)["detail"]
+
+
+def test_operation_ids_are_short_and_unique(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) and "credit_list" in ids
+    assert all("." not in i and not i.startswith("recert") for i in ids)
