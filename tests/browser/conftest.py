@@ -54,3 +54,7 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# The security suite's world (alice's objects of every kind) for the page-by-page tests.
+from tests.security.conftest import tom, world  # noqa: E402, F401
