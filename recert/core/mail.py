@@ -178,7 +178,7 @@ def render(kind: str, context: dict, *, to_user=None, optional: bool = False,
         "recipient_name": (professional.full_name if professional else "")
         or (to_user.get_full_name() if to_user is not None else "")
         or (to_user.get_username() if to_user is not None else ""),
-        "settings_url": link("settings"),
+        "settings_url": link("settings") if professional is not None else "",
         "optional": optional,
         "unsubscribe_url": unsubscribe_url(to_user) if optional and to_user is not None else "",
         "kind": kind,
@@ -286,9 +286,9 @@ def note_not_sent(message_or_professional, reason: str, *, kind: str = "", occas
                                occasion=occasion, actor=actor)
 
 
-def skip_reason(to_user, *, optional: bool = False) -> str:
+def skip_reason(to_user, *, optional: bool = False, to: str = "") -> str:
     """Why a message to `to_user` would not be sent ("" when it would)."""
-    if not address_of(to_user):
+    if not (to or (to_user is not None and address_of(to_user))):
         return NO_ADDRESS
     professional = professional_of(to_user)
     if optional and professional is not None and not professional.optional_reminders:
@@ -297,21 +297,23 @@ def skip_reason(to_user, *, optional: bool = False) -> str:
 
 
 def send_message(kind: str, to_user, context: dict, *, optional: bool = False, actor=None,
-                 now: bool = False, occasion: str = "") -> str:
-    """Sends message `kind` to `to_user`. Returns SENT, QUEUED or SKIPPED.
+                 now: bool = False, occasion: str = "", to: str = "") -> str:
+    """Sends message `kind` to `to_user` (at `to` when given: an address being verified, or
+    a sign-up before the account exists, with `to_user` None). Returns SENT, QUEUED or
+    SKIPPED.
 
     Skipped (and noted in the professional's history, once per kind and `occasion`): no
     e-mail address; an optional message to a professional who turned them off.
     `now=True`: delivered here; MailNotSent if the server did not accept it (the caller
     keeps its record unsent). Else queued for after the transaction commits."""
-    reason = skip_reason(to_user, optional=optional)
+    reason = skip_reason(to_user, optional=optional, to=to)
     if reason:
-        professional = professional_of(to_user)
+        professional = professional_of(to_user) if to_user is not None else None
         if professional is not None:
             note_not_sent(professional, reason, kind=kind, occasion=occasion, actor=actor)
         return SKIPPED
     message = render(kind, context, to_user=to_user, optional=optional,
-                     to=address_of(to_user))
+                     to=to or address_of(to_user))
     if now:
         deliver(message)
         _record_sent(message, actor)

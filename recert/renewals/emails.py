@@ -121,7 +121,7 @@ def _standing(result: CertificationResult) -> str:
 def _item(certification: Certification, result: CertificationResult,
           record: CprAed | None) -> Item:
     return Item(
-        name=certification.program.name, short=short_names([certification]),
+        name=certification.program.full_name, short=short_names([certification]),
         status=STATUS_WORDS.get(result.status, result.status), standing=_standing(result),
         cycle=f"{long_date(result.cycle.start)} to {long_date(result.cycle.end)}",
         credits=credits_line(result), cpr_aed=_cpr_words(result, record),
@@ -141,6 +141,17 @@ def _fit(subject: str, suffix: str, fallback: str) -> str:
     if len(subject) <= mail.SUBJECT_LIMIT:
         return subject
     return fallback[:mail.SUBJECT_LIMIT]
+
+
+def _cycle_words(end: date, today: date) -> str:
+    days = (end - today).days
+    if days > 1:
+        return f"Your cycle ends in {days} days, on {long_date(end)}."
+    if days == 1:
+        return f"Your cycle ends tomorrow, {long_date(end)}."
+    if days == 0:
+        return f"Your cycle ends today, {long_date(end)}."
+    return f"Your cycle ended on {long_date(end)}."
 
 
 def reminder_context(professional: Professional,
@@ -199,7 +210,8 @@ def reminder_context(professional: Professional,
                           f"{fee_words}.",
                           mail.link("renewals:start", lead_certification.pk), "Renew now"))
     body = certifications[0].program.body.code
-    subject = _fit(action, SUBJECT_SUFFIX.get(reminder_kind, ""),
+    suffix = "" if invalid else SUBJECT_SUFFIX.get(reminder_kind, "")
+    subject = _fit(action, suffix,
                    f"{action.split(' your ')[0]} your {body} certifications")
     return {
         "subject": subject, "reminder_kind": reminder_kind,
@@ -208,6 +220,7 @@ def reminder_context(professional: Professional,
         "cycle_end": long_date(lead.cycle.end), "grace_ends": long_date(lead.renewal.grace_ends),
         "has_grace": lead.renewal.grace_ends > lead.cycle.end,
         "days_left": (lead.cycle.end - today).days,
+        "cycle_words": _cycle_words(lead.cycle.end, today), "invalid": invalid,
         "fee": money(fee), "late_fee": money(late_fee) if late_fee else "", "total": fee_words,
         "invoice": invoice,
     }

@@ -139,11 +139,11 @@ def _fee_lines(body, members, as_of: date) -> list[Line]:
     programs = [(c, body.program(c.program.code, as_of)) for c, _ in members]
     programs.sort(key=lambda cp: (cp[1].rank, cp[1].fee), reverse=True)
     (first, first_program), rest = programs[0], programs[1:]
-    lines = [Line(f"Recertification fee: {first.program.body.code} {first.program.name}",
+    lines = [Line(f"Recertification fee: {first.program.full_name}",
                   first_program.fee)]
     additional = body.param("multi_renewal", as_of).additional_fee
     for c, _ in rest:
-        lines.append(Line(f"Additional certification: {c.program.body.code} {c.program.name}",
+        lines.append(Line(f"Additional certification: {c.program.full_name}",
                           additional, InvoiceLine.Kind.ADDITIONAL))
     return lines
 

@@ -157,8 +157,8 @@ def test_two_acsm_certifications_renew_together_for_highest_plus_five(
         assert renewal_form(client, alice_cpt, through="40", other="20").status_code == 302
         invoice = Invoice.objects.get()
         assert [(ln.description, ln.amount) for ln in invoice.lines.all()] == [
-            ("Recertification fee: ACSM ACSM Certified Exercise Physiologist", Decimal("55.00")),
-            ("Additional certification: ACSM ACSM Certified Personal Trainer", Decimal("5.00")),
+            ("Recertification fee: ACSM Certified Exercise Physiologist", Decimal("55.00")),
+            ("Additional certification: ACSM Certified Personal Trainer", Decimal("5.00")),
         ]
         pay_offline(invoice, sam)
         for certification in (alice_cpt, ep):

@@ -31,3 +31,12 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body.code} {self.code}"
+
+    @property
+    def full_name(self) -> str:
+        """The policy's name with the body's code once: "ACSM Certified Personal Trainer",
+        "ACSM/NCHPAD Certified Inclusive Fitness Trainer" (never "ACSM ACSM …")."""
+        code = self.body.code
+        if self.name == code or self.name.startswith((f"{code} ", f"{code}/")):
+            return self.name
+        return f"{code} {self.name}"
