@@ -62,7 +62,7 @@ def demo(argv: list[str]) -> int:
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"Recert demo: {url}")
-    print(f"Staff admin: {url}admin/")
+    print(f"Staff console: {url}staff/  (admin for superusers: {url}admin/)")
     print("Demo accounts (passwords are new on every run unless --password is given):")
     width = max(len(a.username) for a in accounts)
     for account in accounts:

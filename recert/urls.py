@@ -1,4 +1,4 @@
-"""Top-level URLs: pages, accounts and the staff admin."""
+"""Top-level URLs: pages, accounts, the staff console and the admin (superusers)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ admin.site.login_form = AdminLoginForm
 admin.site.site_header = "Recert staff"
 admin.site.site_title = "Recert staff"
 
+
+def _superusers_only(request) -> bool:
+    # The admin is for raw data repair by superusers; staff work in the console (/staff/).
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+
 urlpatterns = [
     path("", include("recert.front.urls")),
     path("", include("recert.exports.urls")),
@@ -18,5 +26,6 @@ urlpatterns = [
     path("", include("recert.api.urls")),
     path("", include("recert.verify.urls")),
     path("accounts/", include("recert.accounts.urls")),
+    path("staff/", include("recert.staff.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,8 +19,10 @@ from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.credits import do_create_credit_entry
 from recert.core.actions.policies import sync_policies
 from recert.core.actions.professionals import do_create_professional, do_set_member_id
+from recert.core.actions.staff import do_grant_staff_role
 from recert.core.catalog import load_demo_catalog
 from recert.core.models import Certification, CertifyingBody, CreditEntry, Professional, Program
+from recert.core.models.staff import ROLES
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,21 @@ def _password(fixed: str | None) -> str:
     return fixed if fixed is not None else secrets.token_urlsafe(12)
 
 
+def _demo_user(username: str, first: str, last: str, password: str | None, *,
+               superuser: bool = False):
+    """A staff or admin account of the demo with a new password (staff hold roles through
+    memberships, not is_staff: the admin is for superusers only)."""
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.com", "first_name": first,
+                                     "last_name": last})
+    user.is_staff = user.is_superuser = superuser
+    pw = _password(password)
+    user.set_password(pw)
+    user.save()
+    return user, pw
+
+
 @transaction.atomic
 def load_demo(today: date, *, password: str | None = None) -> list[DemoAccount]:
     """Loads (or completes) the demo; returns every demo account with its new password."""
@@ -193,15 +210,17 @@ def load_demo(today: date, *, password: str | None = None) -> list[DemoAccount]:
     User = get_user_model()
     accounts: list[DemoAccount] = []
 
-    staff, _ = User.objects.get_or_create(
-        username="staff", defaults={"email": "staff@example.com", "first_name": "Sam",
-                                    "last_name": "Staff"})
-    staff.is_staff = True
-    staff.is_superuser = True
-    pw = _password(password)
-    staff.set_password(pw)
-    staff.save()
-    accounts.append(DemoAccount("staff", pw, "staff (admin)"))
+    staff, pw = _demo_user("staff", "Sam", "Staff", password)
+    accounts.append(DemoAccount("staff", pw, "staff: every role of every body"))
+    admin, pw = _demo_user("admin", "Ada", "Admin", password, superuser=True)
+    accounts.append(DemoAccount("admin", pw, "superuser: the admin at /admin/"))
+    for body in CertifyingBody.objects.all():
+        for role in ROLES:
+            do_grant_staff_role(staff, body, role, actor=admin)
+            username = f"{body.code.lower()}-{role}"
+            user, pw = _demo_user(username, body.code, role.capitalize(), password)
+            do_grant_staff_role(user, body, role, actor=admin)
+            accounts.append(DemoAccount(username, pw, f"staff: {role} at {body.code}"))
 
     programs = {(p.body.code, p.code): p for p in Program.objects.select_related("body")}
     bodies = {b.code: b for b in CertifyingBody.objects.all()}

@@ -72,7 +72,8 @@ def test_demo_with_password_and_content(capsys, password):
     out = capsys.readouterr().out
     assert set(printed_passwords(out).values()) == {password}
     User = get_user_model()
-    assert User.objects.get(username="staff").is_staff
+    staff = User.objects.get(username="staff")
+    assert not staff.is_superuser and User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="demo").check_password(password)
 
     assert Professional.objects.count() >= 5

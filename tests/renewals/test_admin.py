@@ -116,16 +116,16 @@ def tom(db, password):
                                                 is_staff=True)
 
 
-def test_staff_without_the_permissions_get_no_renewal_actions(client, tom, alice_cpt,
-                                                              open_invoice):
+def test_staff_who_are_not_superusers_get_no_renewal_actions(client, tom, alice_cpt,
+                                                            open_invoice):
+    from django.contrib.auth.models import Permission
+
+    # Even with the permissions, the admin is for superusers only (issue 12).
+    tom.user_permissions.add(*Permission.objects.filter(
+        codename__in=["record_payment", "record_exam", "reinstate_certification"]))
     client.force_login(tom)
-    # Without the view permission (issue 11, item 3) the pages themselves are refused.
     invoices = client.get(reverse("admin:renewals_invoice_changelist"))
-    assert invoices.status_code == 403 and b"record_offline_payment" not in invoices.content
-    lifecycles = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
-    assert lifecycles.status_code == 403
-    assert b"record_exam_pass" not in lifecycles.content and b'"reinstate"' not in \
-        lifecycles.content
+    assert invoices.status_code == 302 and b"record_offline_payment" not in invoices.content
     _action(client, "invoice", "record_offline_payment", open_invoice.pk, apply="1",
             reference="cheque 1")
     _action(client, "certificationlifecycle", "record_exam_pass", alice_cpt.pk, apply="1",
@@ -135,22 +135,6 @@ def test_staff_without_the_permissions_get_no_renewal_actions(client, tom, alice
     assert not Payment.objects.exists()
     assert Cycle.objects.filter(certification=alice_cpt).count() == 1
     assert not History.objects.filter(action__in=["record_exam_pass", "reinstate"]).exists()
-
-
-def test_each_permission_opens_its_own_action(client, tom, alice_cpt, open_invoice):
-    from django.contrib.auth.models import Permission
-
-    tom.user_permissions.add(Permission.objects.get(codename="record_payment"))
-    client.force_login(tom)
-    done = _action(client, "invoice", "record_offline_payment", open_invoice.pk, apply="1",
-                   reference="cheque 3003")
-    assert done.status_code == 302 and Payment.objects.get().recorded_by == tom
-    page = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
-    assert b"record_exam_pass" not in page.content
-    tom.user_permissions.add(Permission.objects.get(codename="record_exam"),
-                             Permission.objects.get(codename="reinstate_certification"))
-    page = client.get(reverse("admin:renewals_certificationlifecycle_changelist"))
-    assert b"record_exam_pass" in page.content and b"reinstate" in page.content
 
 
 def test_exam_pass_date_in_the_future_is_refused(client, sam, alice_cpt):

@@ -119,6 +119,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "fmt": lambda w, r: "csv",
     "token": _token,
     "user_id": lambda w, r: str(w.alice.user_id),
+    "professional_id": lambda w, r: str(w.alice.pk),
     "uidb64": lambda w, r: _uidb64(w.alice.user),
     "object_id": _admin_object,
     "id": lambda w, r: str(w.alice.user_id),  # admin: a user's password form

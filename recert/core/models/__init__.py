@@ -6,6 +6,7 @@ from recert.core.models.courses import Course
 from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
 from recert.core.models.professionals import CprAed, MemberId, Professional
+from recert.core.models.staff import StaffMembership
 
 __all__ = [
     "CertifyingBody",
@@ -20,4 +21,5 @@ __all__ = [
     "MemberId",
     "Professional",
     "Program",
+    "StaffMembership",
 ]

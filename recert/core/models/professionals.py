@@ -34,6 +34,11 @@ class Professional(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def display_name(self) -> str:
+        """The name pages, forms and exports show."""
+        return self.full_name
+
 
 class MemberId(models.Model):
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE,

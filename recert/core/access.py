@@ -1,0 +1,154 @@
+"""What an actor may see: one place, one 404.
+
+Every page and action finds its object through these functions with the signed-in user as
+the actor. A professional sees their own rows. A staff member (core.StaffMembership) sees
+the professionals who hold a certification of one of their bodies, and of those people only
+the data of their bodies: certifications, invoices and renewals of their bodies; the
+credit log, whose facts are shared by every body (REVIEW-1), in full.
+
+`role`: the object must be in reach of that role (a registrar's correction, a finance
+payment). An object the actor cannot see at all is a 404 (its existence does not leak);
+one they see but not with that role is a 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from recert.core.models import (
+    Certification,
+    CertifyingBody,
+    CreditEntry,
+    Professional,
+    StaffMembership,
+)
+
+NOT_FOUND = "Not found, or not yours to see."
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) and actor.is_active else None
+
+
+def staff_bodies(actor, role: str | None = None) -> QuerySet[CertifyingBody]:
+    """The bodies where `actor` holds `role` (any role when None)."""
+    user = _user(actor)
+    if user is None:
+        return CertifyingBody.objects.none()
+    memberships = StaffMembership.objects.filter(user=user)
+    if role is not None:
+        memberships = memberships.filter(role__name=role)
+    return CertifyingBody.objects.filter(pk__in=memberships.values("body_id"))
+
+
+def staff_roles(actor) -> dict[str, list[str]]:
+    """{body code: [role names]} of the actor, for pages and menus."""
+    user = _user(actor)
+    roles: dict[str, list[str]] = {}
+    if user is None:
+        return roles
+    for body, role in StaffMembership.objects.filter(user=user).values_list(
+            "body__code", "role__name").order_by("body__code", "role__name"):
+        roles.setdefault(body, []).append(role)
+    return roles
+
+
+def is_staff_member(actor, role: str | None = None) -> bool:
+    return staff_bodies(actor, role).exists()
+
+
+def _certified_at(bodies: QuerySet) -> QuerySet:
+    return Certification.objects.filter(program__body__in=bodies).values("professional_id")
+
+
+def visible_professionals(actor, role: str | None = None, *,
+                          as_staff: bool = False) -> QuerySet[Professional]:
+    """The professionals `actor` may see: their own profile and, for staff, everyone who
+    holds a (not deleted) certification of one of their bodies. With `role` or `as_staff`
+    (the staff console), only the staff scope: of that role's bodies, or of any role's
+    (acting on one's own profile as staff needs the role like anyone else's)."""
+    user = _user(actor)
+    if user is None:
+        return Professional.objects.none()
+    in_reach = Q(pk__in=_certified_at(staff_bodies(user, role)))
+    if role is None and not as_staff:
+        in_reach |= Q(user=user)
+    return Professional.objects.filter(in_reach)
+
+
+def _check(found, actor, role, in_role) -> None:
+    if found is None:
+        raise Http404(NOT_FOUND)
+    if role is not None and not in_role():
+        raise PermissionDenied(f"This needs the {role} role for this record's body.")
+
+
+def access_professional(actor, pk, role: str | None = None, *,
+                        as_staff: bool = False) -> Professional:
+    professional = visible_professionals(actor, as_staff=as_staff).filter(pk=_pk(pk)).first()
+    _check(professional, actor, role,
+           lambda: visible_professionals(actor, role).filter(pk=professional.pk).exists())
+    return professional
+
+
+def visible_certifications(actor, role: str | None = None, *,
+                           as_staff: bool = False) -> QuerySet[Certification]:
+    """The actor's own certifications and those of their bodies (with `role`: only of the
+    bodies where they hold it; `as_staff`: not their own)."""
+    user = _user(actor)
+    if user is None:
+        return Certification.objects.none()
+    in_reach = Q(program__body__in=staff_bodies(user, role))
+    if role is None and not as_staff:
+        in_reach |= Q(professional__user=user)
+    return Certification.objects.filter(in_reach)
+
+
+def access_certification(actor, pk, role: str | None = None, *,
+                         as_staff: bool = False) -> Certification:
+    certification = visible_certifications(actor, as_staff=as_staff).select_related(
+        "program__body", "professional").filter(pk=_pk(pk)).first()
+    _check(certification, actor, role,
+           lambda: visible_certifications(actor, role).filter(pk=certification.pk).exists())
+    return certification
+
+
+def access_credit_entry(actor, pk, role: str | None = None, *, deleted: bool = False,
+                        as_staff: bool = False) -> CreditEntry:
+    """A credit entry of a visible professional (`deleted`: soft-deleted ones too)."""
+    manager = CreditEntry.all_objects if deleted else CreditEntry.objects
+    entry = manager.select_related("professional").filter(
+        pk=_pk(pk), professional__in=visible_professionals(actor, as_staff=as_staff)).first()
+    _check(entry, actor, role, lambda: visible_professionals(actor, role).filter(
+        pk=entry.professional_id).exists())
+    return entry
+
+
+def visible_invoices(actor, role: str | None = None, *, as_staff: bool = False):
+    from django.apps import apps
+
+    Invoice = apps.get_model("renewals", "Invoice")  # renewals builds on core
+    user = _user(actor)
+    if user is None:
+        return Invoice.objects.none()
+    in_reach = Q(renewal__body__in=staff_bodies(user, role))
+    if role is None and not as_staff:
+        in_reach |= Q(professional__user=user)
+    return Invoice.objects.filter(in_reach)
+
+
+def access_invoice(actor, number: str, role: str | None = None, *, as_staff: bool = False):
+    invoice = visible_invoices(actor, as_staff=as_staff).select_related(
+        "renewal__body", "professional").filter(number=str(number)).first()
+    _check(invoice, actor, role,
+           lambda: visible_invoices(actor, role).filter(pk=invoice.pk).exists())
+    return invoice
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404(NOT_FOUND) from None

@@ -1,0 +1,1 @@
+"""The certifying body's staff console at /staff/ (issue 12)."""

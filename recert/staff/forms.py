@@ -1,0 +1,40 @@
+"""Forms of the staff console: they parse and check input (which field, what was wrong,
+what is accepted); the actions decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from recert.core.models import Program
+from recert.front.forms import DateInput
+from recert.rules import model as rules_model
+
+DATE_INVALID = "Enter a date as MM/DD/YYYY."
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Name, e-mail or member ID", required=False, max_length=200)
+    status = forms.ChoiceField(label="Certification status", required=False,
+                               choices=[("", "Any status")] + [
+                                   (s, s.replace("_", " ")) for s in rules_model.STATUSES])
+    program = forms.ModelChoiceField(label="Program", required=False,
+                                     queryset=Program.objects.none(), empty_label="Any program")
+    cycle_end_from = forms.DateField(label="Cycle ends from", required=False, widget=DateInput(),
+                                     error_messages={"invalid": DATE_INVALID})
+    cycle_end_to = forms.DateField(label="Cycle ends by", required=False, widget=DateInput(),
+                                   error_messages={"invalid": DATE_INVALID})
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.filter(
+            body__in=bodies).select_related("body")
+        self.fields["program"].error_messages["invalid_choice"] = (
+            "Choose a program of your bodies from the list.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("cycle_end_from"), data.get("cycle_end_to")
+        if start and end and start > end:
+            self.add_error("cycle_end_to", "This date is before “Cycle ends from”. Enter a "
+                                           "date on or after it.")
+        return data
