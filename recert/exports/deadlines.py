@@ -1,8 +1,8 @@
 """Every deadline of a record, from the engine and the policies, and as an iCalendar feed.
 
-The dates come from the engine's result (cycle end, renewal window, grace end — computed by
-`recert.rules.window_opens`/`grace_ends`), the certification rows (CPR/AED valid until) and
-the ACSM policy (how long a self-test issue may be used). No rule is recomputed here.
+The dates come from the engine's result (cycle end, renewal window, grace end, and the last
+day a self-test issue earns each body's credit) and the certification rows (CPR/AED valid
+until). No rule is recomputed and no policy is read here.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from icalendar import Calendar, Event
 
 from recert.core.evaluation import Standing
 from recert.exports.transcript import certification_name
-from recert.rules import load_policies
-from recert.rules.cycles import add_months
 
 PRODID = "-//Recert//Deadlines//EN"
 UID_DOMAIN = "recert.deadlines"
@@ -30,22 +28,20 @@ class Deadline:
     kind: str  # cycle_end, window_opens, grace_ends, cpr_aed, self_test
 
 
-def self_test_expiry(published_on: date) -> date | None:
-    """Last day an issue may be used for credit, from the ACSM policy in force on publication."""
-    fmt = load_policies().bodies["ACSM"].param("formats.self_test", published_on, default=None)
-    months = fmt.expires_after_months if fmt else None
-    if months is None:
-        return None
-    return add_months(published_on, int(months))
-
-
 def deadlines_of(standing: Standing) -> list[Deadline]:
     found: list[Deadline] = []
     cpr: dict[date, list[str]] = {}
+    # {credit id: {last day it earns credit: [body codes]}} (ACSM-SELFTEST-1).
+    expiries: dict[str, dict[date, list[str]]] = {}
     for certification, result in standing.rows():
         name = certification_name(certification)
         key = f"cert{certification.pk}"
         if result is not None:
+            for credit in result.credits:
+                if credit.expires_on is not None:
+                    bodies = expiries.setdefault(credit.id, {}).setdefault(credit.expires_on, [])
+                    if result.body not in bodies:
+                        bodies.append(result.body)
             cycle, renewal = result.cycle, result.renewal
             found.append(Deadline(
                 f"{key}-cycle-end-{cycle.end.isoformat()}@{UID_DOMAIN}", cycle.end,
@@ -73,16 +69,14 @@ def deadlines_of(standing: Standing) -> list[Deadline]:
             "CPR/AED certification expires",
             f"Last valid day of your CPR/AED card, required for: {', '.join(names)}.", "cpr_aed"))
     for entry in standing.credits:
-        if entry.format != "self_test" or entry.published_on is None:
-            continue
-        expiry = self_test_expiry(entry.published_on)
-        if expiry is None:
-            continue
-        found.append(Deadline(
-            f"credit{entry.pk}-self-test-expires@{UID_DOMAIN}", expiry,
-            f"Self-test expires: {entry.title}",
-            f"Last day this issue (published {entry.published_on.isoformat()}) can earn "
-            f"ACSM credit.", "self_test"))
+        by_day = expiries.get(str(entry.pk), {})
+        for expiry, bodies in sorted(by_day.items()):
+            suffix = "" if len(by_day) == 1 else "-" + "-".join(bodies).lower()
+            found.append(Deadline(
+                f"credit{entry.pk}-self-test-expires{suffix}@{UID_DOMAIN}", expiry,
+                f"Self-test expires: {entry.title}",
+                f"Last day this issue (published {entry.published_on.isoformat()}) can earn "
+                f"{' or '.join(bodies)} credit.", "self_test"))
     found.sort(key=lambda d: (d.day, d.summary))
     return found
 

@@ -23,9 +23,9 @@ STATUSES = {
 
 def rule(rule_id: str) -> str:
     """A rule id in plain words, as the body's policy words it (rules.yaml beside it)."""
-    from recert.rules import load_policies
+    from recert.core.policies import rule_text
 
-    return load_policies().rule_text(rule_id) or rule_id
+    return rule_text(rule_id) or rule_id
 
 
 def outcome_words(outcome: str) -> str:

@@ -17,8 +17,9 @@ from django.utils import timezone
 from recert.core.documents import ACCEPTED, validate_document
 from recert.core.models import CertifyingBody, CreditEntry, Program
 from recert.core.models.credits import AWARDING_ORGANIZATIONS
+from recert.core.policies import documents_required_by, format_values, organizations
 from recert.rules import model as rules_model
-from recert.rules.policy import GRADES
+from recert.rules.model import GRADES
 
 OTHER = "__other__"
 FORMAT_LABELS = {
@@ -124,7 +125,7 @@ class CreditForm(forms.Form):
                               "or none)."})
     course_number = forms.CharField(
         label="Provider course number", required=False, max_length=40,
-        help_text="Optional. A known ACE-approved course number fills in the course.",
+        help_text="Optional. A known approved course number fills in the course.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
     # The organization picked here is the awarding organization (it decides the conversion);
     # the provider's name defaults to it. The list is policy data (organizations.yaml).
@@ -155,23 +156,23 @@ class CreditForm(forms.Form):
         help_text=f"Certificate or transcript: {ACCEPTED}, up to the size limit.")
 
     def __init__(self, *args, cycles=(), bodies=(), documents_on_file: int = 0,
-                 ace_numbers: dict | None = None, **kwargs):
+                 course_numbers: dict | None = None, **kwargs):
         """`cycles`: (label, start, end) of the user's current cycles (the engine's);
-        `bodies`: their bodies' policies; `ace_numbers`: ACE's course-number parameter."""
+        `bodies`: their bodies' codes; `course_numbers`: {body code: its course-number rule}
+        of the bodies that approve courses by number (recert.core.policies)."""
         super().__init__(*args, **kwargs)
-        from recert.rules import load_policies
-
-        policies = load_policies()
-        self.fields["provider"].choices = organization_choices(policies)
-        self.listed_providers = dict(policies.listed_providers)
+        known = organizations()
+        self.fields["provider"].choices = organization_choices(known)
+        self.listed_providers = dict(known.listed)
         self.cycles = list(cycles)
         self.bodies = list(bodies)
         self.documents_on_file = documents_on_file
-        self.ace_numbers = ace_numbers
-        if ace_numbers and ace_numbers.format:
+        self.course_numbers = dict(course_numbers or {})
+        described = [f"{code}-approved courses: {n.format} (e.g. {n.example})"
+                     for code, n in self.course_numbers.items() if n.format]
+        if described:
             self.fields["course_number"].help_text = (
-                f"Optional. ACE-approved courses: {ace_numbers.format} "
-                f"(e.g. {ace_numbers.example}); a known number fills in the course.")
+                f"Optional. {'; '.join(described)}; a known number fills in the course.")
         from django.urls import reverse
 
         # Typing a known ACE number fills in the course (htmx; "Look up" works without it).
@@ -183,22 +184,12 @@ class CreditForm(forms.Form):
     def format_values(self, fmt: str, key: str, on: date | None) -> dict:
         """`key` of each of the user's bodies' `formats.<fmt>` policy on that date (today
         without one): {value: "ACSM, ACE"}; bodies whose policy has no such value are left out."""
-        on = on or timezone.localdate()
-        found: dict = {}
-        for body in self.bodies:
-            policy = body.param(f"formats.{fmt}", on, default=None)
-            if getattr(policy, key, None) is not None:
-                found.setdefault(getattr(policy, key), []).append(body.code)
+        found = format_values(self.bodies, fmt, key, on or timezone.localdate())
         return {value: ", ".join(codes) for value, codes in found.items()}
 
     def documents_required_by(self, fmt: str, on: date) -> list[str]:
         """Rule ids of the bodies whose policy wants a document for this format then."""
-        rules = []
-        for body in self.bodies:
-            policy = body.param("documents", on, default=None)
-            if policy and fmt in policy.required_for:
-                rules.extend(policy.rules or [body.code])
-        return rules
+        return documents_required_by(self.bodies, fmt, on)
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
@@ -251,11 +242,13 @@ class CreditForm(forms.Form):
         if data.get("provider"):
             data["awarded_by"] = awarding_code(data["provider"], self.listed_providers)
         number = data.get("course_number")
-        if number and data.get("awarded_by") == "ACE" and self.ace_numbers:
-            if not re.fullmatch(self.ace_numbers.pattern, number):
+        # A body that approves courses by number: its credits carry one of its numbers.
+        numbers = self.course_numbers.get(data.get("awarded_by"))
+        if number and numbers:
+            if not re.fullmatch(numbers.pattern, number):
                 self.add_error("course_number", (
-                    f"“{number}” is not an ACE course number. Accepted: "
-                    f"{self.ace_numbers.format}, like {self.ace_numbers.example}."))
+                    f"“{number}” is not an {data['awarded_by']} course number. Accepted: "
+                    f"{numbers.format}, like {numbers.example}."))
         fmt, day = data.get("format"), data.get("earned_on")
         if fmt == "college_course" and not data.get("grade"):
             message = f"Choose the grade on your transcript ({GRADES[0]} to {GRADES[-1]})"
@@ -295,9 +288,7 @@ class CreditForm(forms.Form):
 
     @staticmethod
     def initial_from(entry: CreditEntry) -> dict:
-        from recert.rules import load_policies
-
-        choice, name = organization_of(entry.awarded_by, entry.provider, load_policies())
+        choice, name = organization_of(entry.awarded_by, entry.provider)
         return {
             "earned_on": entry.earned_on, "format": entry.format,
             "amount": format(entry.amount.normalize(), "f"), "unit": entry.unit,
@@ -307,14 +298,11 @@ class CreditForm(forms.Form):
         }
 
 
-def organization_choices(policies) -> list[tuple[str, str]]:
+def organization_choices(known) -> list[tuple[str, str]]:
     """The form's Provider/Organization list: the awarding organizations of the policies,
     the listed providers (organizations.yaml), then Other."""
-    named = [(code, f"{code} — {name}") for code, name in policies.organizations.items()
-             if code != "OTHER"]
-    named += [(code, f"{code} — {body.name}") for code, body in policies.bodies.items()
-              if code not in policies.organizations]
-    listed = [(name, name) for name in policies.listed_providers]
+    named = [(code, f"{code} — {name}") for code, name in known.named]
+    listed = [(name, name) for name in known.listed]
     return [("", "Choose a provider/organization"), *named, *listed,
             (OTHER, "Other (type its name below)")]
 
@@ -332,12 +320,12 @@ def provider_name(choice: str, typed: str) -> str:
     return typed or ("" if choice == OTHER else choice)
 
 
-def organization_of(awarded_by: str, provider: str, policies) -> tuple[str, str]:
+def organization_of(awarded_by: str, provider: str) -> tuple[str, str]:
     """(list entry, provider's name field) that show an entry's facts in the form."""
     provider = provider or ""
     if awarded_by != "OTHER":
         return awarded_by, "" if provider == awarded_by else provider
-    if provider in policies.listed_providers:
+    if provider in organizations().listed:
         return provider, ""
     return (OTHER if provider else ""), provider
 
@@ -364,9 +352,7 @@ def posted_fact_changes(data, entry: CreditEntry) -> list[str]:
         raw = data.get(name)
         current = getattr(entry, name)
         if name == "provider":
-            from recert.rules import load_policies
-
-            if awarding_code(raw or "", load_policies().listed_providers) != entry.awarded_by:
+            if awarding_code(raw or "", organizations().listed) != entry.awarded_by:
                 changed.append("awarded_by")
             value = provider_name(raw or "", data.get("provider_other") or "")
         elif name in ("earned_on", "published_on", "amount"):
@@ -418,8 +404,6 @@ def draft_problem(data) -> str | None:
 
 def draft_values(data) -> dict | None:
     """What the engine needs from a half-typed form, or None while it is not enough."""
-    from recert.rules.policy import GRADES
-
     try:
         earned_on = date.fromisoformat((data.get("earned_on") or "").strip())
         amount = Decimal((data.get("amount") or "").strip())
@@ -430,10 +414,8 @@ def draft_values(data) -> dict | None:
     fmt, unit = data.get("format"), data.get("unit")
     if fmt not in rules_model.FORMATS or unit not in rules_model.UNITS:
         return None
-    from recert.rules import load_policies
-
     choice = data.get("provider") or ""
-    listed = load_policies().listed_providers
+    listed = organizations().listed
     awarded_by = awarding_code(choice, listed) if choice else "OTHER"
     if awarded_by not in AWARDING_ORGANIZATIONS:
         return None

@@ -19,6 +19,7 @@ from recert.core.actions import history
 from recert.core.actions.professionals import do_set_cpr_aed
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, History, Professional
+from recert.core.policies import following_cycle
 from recert.renewals import gateways
 from recert.renewals.emails import send_receipt
 from recert.renewals.models import (
@@ -32,10 +33,7 @@ from recert.renewals.models import (
     RenewalItem,
 )
 from recert.renewals.quotes import LATE_FEE_LINE, Quote
-from recert.rules import load_policies
 from recert.rules import model as rules_model
-from recert.rules.cycles import next_cycle
-from recert.rules.model import Cycle as RulesCycle
 
 INVOICE_PREFIX = "R"
 ZERO = Decimal("0")
@@ -364,13 +362,11 @@ def _renew_certification(certification: Certification, cycle: Cycle, reason: str
     """Closes `cycle` for `reason` and opens the next on the original schedule; the stored
     status goes back to active. With `passed_on` (an exam), the new cycle is the one on
     the original schedule that contains that day."""
-    body = load_policies().bodies[certification.program.body.code]
     cycle.closed_at = timezone.now()
     cycle.closed_reason = reason
     cycle.save(update_fields=["closed_at", "closed_reason"])
-    following = next_cycle(body, certification.certified_on, RulesCycle(cycle.start, cycle.end))
-    while passed_on is not None and following.end < passed_on:
-        following = next_cycle(body, certification.certified_on, following)
+    following = following_cycle(certification.program.body.code, certification.certified_on,
+                                cycle.start, cycle.end, reaching=passed_on)
     new = Cycle.objects.create(certification=certification, number=cycle.number + 1,
                                start=following.start, end=following.end)
     old_status = certification.status
@@ -437,14 +433,12 @@ def do_reinstate_certification(certification: Certification, reason: str, *, act
     cycle = _open_cycle(certification)
     changes: dict = {"reason": [None, reason]}
     if cycle is not None and cycle.end < as_of:
-        body = load_policies().bodies[certification.program.body.code]
         cycle.closed_at = timezone.now()
         cycle.closed_reason = "reinstated"
         cycle.save(update_fields=["closed_at", "closed_reason"])
-        following = next_cycle(body, certification.certified_on,
-                               RulesCycle(cycle.start, cycle.end))
-        while following.end < as_of:
-            following = next_cycle(body, certification.certified_on, following)
+        following = following_cycle(certification.program.body.code,
+                                    certification.certified_on, cycle.start, cycle.end,
+                                    reaching=as_of)
         new = Cycle.objects.create(certification=certification, number=cycle.number + 1,
                                    start=following.start, end=following.end)
         changes["cycle"] = [[cycle.start.isoformat(), cycle.end.isoformat()],

@@ -19,8 +19,6 @@ from recert.core.models import Certification, Cycle, Professional
 from recert.renewals import emails
 from recert.renewals.actions import do_record_reminder, do_set_status, settle_invoice
 from recert.renewals.models import Invoice, Reminder
-from recert.renewals.quotes import renews_together
-from recert.rules import load_policies
 from recert.rules import model as rules_model
 from recert.rules.model import CertificationResult, RenewalGroup
 
@@ -164,7 +162,6 @@ def _run_professional(professional: Professional, today: date, sent: set, *,
     report = RunReport(professionals=1)
     standing = standing_of(professional, today)
     groups = {cid: g for g in standing.evaluation.renewals for cid in g.certifications}
-    bodies = load_policies().bodies
     cycles = {c.certification_id: c for c in Cycle.objects.filter(
         certification__professional=professional, closed_at__isnull=True).order_by("number")}
     # One e-mail per renewal group (one invoice, one total) and kind; each on its own else.
@@ -182,8 +179,7 @@ def _run_professional(professional: Professional, today: date, sent: set, *,
         if due is None or (cycle.pk, due.kind) in sent:
             continue
         group = groups.get(str(certification.pk))
-        if group is not None and len(group.certifications) > 1 and group.body in bodies \
-                and renews_together(bodies[group.body], today):
+        if group is not None and len(group.certifications) > 1 and group.bills_together:
             key = ("group", group.body, group.cycle_end, due.kind)
         else:
             group, key = None, ("one", certification.pk, due.kind)

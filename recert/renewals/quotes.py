@@ -1,7 +1,8 @@
-"""What a renewal would cover and cost today, read from the engine and the policies.
+"""What a renewal would cover and cost today, read from the engine's results.
 
 Nothing here decides a rule: which certifications renew together, the requirement, the
-fee and the late fee all come from `standing_of` (the engine) and the body's policy.
+CPR/AED requirement and every fee line (fee, additional certifications, late fee) come from
+`standing_of` (the engine); this module only words the lines.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from decimal import Decimal
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Professional
 from recert.renewals.models import InvoiceLine
-from recert.rules import load_policies
-from recert.rules.model import CPR_AED_NOT_CURRENT, CertificationResult, RenewalGroup
+from recert.rules.model import (
+    ADDITIONAL,
+    CPR_AED_NOT_CURRENT,
+    LATE_FEE,
+    CertificationResult,
+    FeeLine,
+    RenewalGroup,
+)
 
 ZERO = Decimal("0")
 LATE_FEE_LINE = "Late fee (renewal during the grace period)"
@@ -100,52 +107,33 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
     if not _renewable(result):
         quote.refusals.extend(blocker_text(b, result) for b in result.renewal.blockers)
         return quote
-    body = load_policies().bodies[body_code]
     group = _group_of(standing, str(certification.pk))
-    if group is None or not renews_together(body, as_of):
+    if group is None or not group.bills_together:
         # Each certification renews and pays on its own (ACE-MULTI-1).
-        group = RenewalGroup(body_code, (str(certification.pk),), result.required,
-                             result.renewal.fee, result.renewal.late_fee, result.cycle.end)
-    member_ids = [i for i in group.certifications if _renewable(rows[i][1])]
+        member_ids = [str(certification.pk)]
+        fee_lines = result.renewal.fee_lines
+    else:
+        # The group's members that may renew today, priced by the engine's rule for them.
+        member_ids = [i for i in group.certifications if _renewable(rows[i][1])]
+        fee_lines = group.fee_lines_for(member_ids)
     quote.members = [rows[i] for i in member_ids]
-    quote.cpr_aed_required = body.param("cpr_aed_required", as_of).required
-    results = [r for _, r in quote.members]
-    quote.required = max(r.required for r in results)
-    quote.late_fee = max(r.renewal.late_fee for r in results)
-    quote.lines = _fee_lines(body, quote.members, as_of)
-    whole_group = len(member_ids) == len(group.certifications)
-    quote.fee = group.fee if whole_group else sum((ln.amount for ln in quote.lines), ZERO)
-    if sum((ln.amount for ln in quote.lines), ZERO) != quote.fee:
-        # The breakdown must add up to the engine's fee; if not, one line says it all.
-        quote.lines = [Line(_names(quote.members) + " recertification", quote.fee)]
-    if quote.late_fee:
-        quote.lines.append(Line(LATE_FEE_LINE, quote.late_fee, InvoiceLine.Kind.LATE_FEE))
+    quote.cpr_aed_required = result.renewal.cpr_aed_required
+    quote.required = max(r.required for _, r in quote.members)
+    quote.lines = [Line(_description(line, rows), line.amount, InvoiceLine.Kind(line.kind))
+                   for line in fee_lines]
+    quote.fee = sum((ln.amount for ln in quote.lines if ln.kind != LATE_FEE), ZERO)
+    quote.late_fee = sum((ln.amount for ln in quote.lines if ln.kind == LATE_FEE), ZERO)
     quote.cecs_through_body, quote.cecs_other = _split_counted(standing, quote, body_code)
     return quote
 
 
-def renews_together(body, as_of: date) -> bool:
-    """Whether the body renews certifications whose cycles end together on one invoice
-    (ACSM-MULTI-FEE: highest fee + an additional fee each) or each on its own."""
-    return body.param("multi_renewal", as_of).bills_together
-
-
-def _names(members) -> str:
-    return ", ".join(f"{c.program.body.code} {c.program.code}" for c, _ in members)
-
-
-def _fee_lines(body, members, as_of: date) -> list[Line]:
-    """The highest certification's fee, then the policy's fee for each additional one."""
-    programs = [(c, body.program(c.program.code, as_of)) for c, _ in members]
-    programs.sort(key=lambda cp: (cp[1].rank, cp[1].fee), reverse=True)
-    (first, first_program), rest = programs[0], programs[1:]
-    lines = [Line(f"Recertification fee: {first.program.full_name}",
-                  first_program.fee)]
-    additional = body.param("multi_renewal", as_of).additional_fee
-    for c, _ in rest:
-        lines.append(Line(f"Additional certification: {c.program.full_name}",
-                          additional, InvoiceLine.Kind.ADDITIONAL))
-    return lines
+def _description(line: FeeLine, rows) -> str:
+    """A fee line in the invoice's words; the amounts and kinds are the engine's."""
+    if line.kind == LATE_FEE:
+        return LATE_FEE_LINE
+    program = rows[line.certification][0].program
+    what = "Additional certification" if line.kind == ADDITIONAL else "Recertification fee"
+    return f"{what}: {program.full_name}"
 
 
 def _split_counted(standing: Standing, quote: Quote, body_code: str) -> tuple[Decimal, Decimal]:

@@ -15,6 +15,7 @@ from typing import Any
 from .model import (
     DECISION_OUTCOMES,
     FORMATS,
+    GRADES,
     PETITION_STATES,
     UNITS,
     CertificationIn,
@@ -23,8 +24,9 @@ from .model import (
     CreditResult,
     Decision,
     Evaluation,
+    FeeLine,
 )
-from .policy import GRADES, Policies
+from .policy import Policies
 
 
 @dataclass(frozen=True)
@@ -367,6 +369,10 @@ def certification_json(result: CertificationResult) -> dict[str, Any]:
             "blockers": list(result.renewal.blockers),
             "fee": format_money(result.renewal.fee),
             "late_fee": format_money(result.renewal.late_fee),
+            "cpr_aed_required": result.renewal.cpr_aed_required,
+            "window_opens": result.renewal.window_opens.isoformat(),
+            "grace_ends": result.renewal.grace_ends.isoformat(),
+            "fee_lines": [_fee_line_json(ln) for ln in result.renewal.fee_lines],
         },
         "credits": [_credit_json(c) for c in result.credits],
     }
@@ -382,7 +388,19 @@ def _credit_json(credit: CreditResult) -> dict[str, Any]:
     }
     if credit.reason:  # a person's reason for this body (REVIEW-1)
         out["reason"] = credit.reason
+    if credit.expires_on is not None:  # a self-test issue's last day (ACSM-SELFTEST-1)
+        out["expires_on"] = credit.expires_on.isoformat()
     return out
+
+
+def _fee_line_json(line: FeeLine) -> dict[str, Any]:
+    return {
+        "kind": line.kind,
+        "amount": format_money(line.amount),
+        "certification": line.certification,
+        "program": line.program,
+        "rule": line.rule,
+    }
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
@@ -395,6 +413,10 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
                 "certifications": list(g.certifications),
                 "required": format_decimal(g.required),
                 "fee": format_money(g.fee),
+                "late_fee": format_money(g.late_fee),
+                "cycle_end": g.cycle_end.isoformat(),
+                "bills_together": g.bills_together,
+                "fee_lines": [_fee_line_json(ln) for ln in g.fee_lines],
             }
             for g in evaluation.renewals
         ],

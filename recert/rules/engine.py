@@ -27,8 +27,11 @@ from .model import (
     ACTIVE,
     CAPPED,
     CPR_AED_NOT_CURRENT,
+    FEE,
     GRACE,
+    GRADES,
     INVALID,
+    LATE_FEE,
     NEEDS_REVIEW,
     NOT_FINAL_YEAR,
     OUTSIDE_CYCLE,
@@ -42,11 +45,13 @@ from .model import (
     CreditResult,
     Cycle,
     Evaluation,
+    FeeLine,
+    Pricing,
     Renewal,
     RenewalGroup,
 )
 from .parameters import FormatRule
-from .policy import GRADES, BodyPolicy, Policies
+from .policy import BodyPolicy, Policies
 
 ZERO = Decimal(0)
 
@@ -121,7 +126,8 @@ def _evaluate_certification(
         blockers.append(SHORT_OF_REQUIRED)
     if as_of < opens:
         blockers.append(NOT_FINAL_YEAR)
-    if body.param("cpr_aed_required", as_of).required and (
+    cpr_aed_required = body.param("cpr_aed_required", as_of).required
+    if cpr_aed_required and (
         cert.cpr_aed_valid_until is None or cert.cpr_aed_valid_until < as_of
     ):
         blockers.append(CPR_AED_NOT_CURRENT)
@@ -129,10 +135,30 @@ def _evaluate_certification(
         blockers.append(INVALID)
 
     fee = body.program(cert.program, as_of).fee
-    late_fee = body.param("grace", cycle.end).late_fee if status == GRACE else ZERO
-    renewal = Renewal(not blockers, tuple(blockers), fee, late_fee, opens, grace_end)
+    late_fee = grace.late_fee if status == GRACE else ZERO
+    fee_lines = [FeeLine(FEE, fee, cert.id, cert.program)]
+    if late_fee:
+        fee_lines.append(FeeLine(LATE_FEE, late_fee, rule=grace.rule))
+    renewal = Renewal(
+        not blockers,
+        tuple(blockers),
+        fee,
+        late_fee,
+        opens,
+        grace_end,
+        cpr_aed_required=cpr_aed_required,
+        fee_lines=tuple(fee_lines),
+    )
     credit_results = tuple(
-        CreditResult(c.id, d.outcome, d.converted, d.counted, tuple(d.rules), d.reason)
+        CreditResult(
+            c.id,
+            d.outcome,
+            d.converted,
+            d.counted,
+            tuple(d.rules),
+            d.reason,
+            expires_on=_expires_on(body, c),
+        )
         for c, d in zip(credits, decisions, strict=True)
     )
     return CertificationResult(
@@ -329,6 +355,17 @@ def _eligibility(body: BodyPolicy, cert: CertificationIn, credit: CreditIn) -> _
     return decision
 
 
+def _expires_on(body: BodyPolicy, credit: CreditIn) -> date | None:
+    """The last day an issue may earn credit, when the format expires after publication
+    (ACSM-SELFTEST-1: 1 year); None without a publication date or such a rule."""
+    if credit.published_on is None:
+        return None
+    fmt = body.format_rule(credit.format, credit.earned_on)
+    if fmt.expires_after_months is None:
+        return None
+    return cycles.add_months(credit.published_on, fmt.expires_after_months)
+
+
 def _approved_course_number(body: BodyPolicy, fmt: FormatRule, credit: CreditIn) -> bool:
     numbers = body.param("course_numbers", credit.earned_on, default=None)
     return bool(fmt.approved_by_course_number and numbers and numbers.matches(credit.course_number))
@@ -436,19 +473,28 @@ def _renewal_groups(
         body = policies.bodies[code]
         multi = body.param("multi_renewal", as_of)
         programs = [body.program(m.program, as_of) for m in members]
-        if multi.fee == "sum":  # each certification pays its own fee (ACE-MULTI-1)
-            fee = sum((p.fee for p in programs), ZERO)
-        else:  # the highest certification's fee plus a fee per additional one
-            highest = max(programs, key=lambda p: (p.rank, p.fee))
-            fee = highest.fee + multi.additional_fee * (len(members) - 1)
+        pricing = Pricing(
+            bills_together=multi.bills_together,
+            additional_fee=multi.additional_fee,
+            rule=multi.rules[-1] if multi.rules else "",
+            members=tuple(
+                (m.id, m.program, p.fee, p.rank) for m, p in zip(members, programs, strict=True)
+            ),
+            late_fees={m.id: m.renewal.late_fee for m in members},
+            late_fee_rule=body.param("grace", cycle_end).rule,
+        )
+        lines = pricing.lines()
         out.append(
             RenewalGroup(
                 body=code,
                 certifications=tuple(m.id for m in members),
                 required=max(m.required for m in members),
-                fee=fee,
+                fee=sum((ln.amount for ln in lines if ln.kind != LATE_FEE), ZERO),
                 late_fee=max(m.renewal.late_fee for m in members),
                 cycle_end=cycle_end,
+                bills_together=multi.bills_together,
+                fee_lines=lines,
+                pricing=pricing,
             )
         )
     body_order = {c.body: i for i, c in reversed(list(enumerate(certifications)))}

@@ -5,7 +5,7 @@ Nothing here knows about Django, a database or the clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +36,8 @@ FORMATS = (
 )
 UNITS = ("hour", "cec", "ceu", "cme", "semester_hour", "quarter_hour", "item")
 PETITION_STATES = ("pending", "approved", "denied")
+# Letter grades of college courses, best first ("C or better": C- is below C).
+GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
 # The rule id of a person's decision on a credit for one body (RULES.md REVIEW-1).
 REVIEW_RULE = "REVIEW-1"
 
@@ -61,6 +63,13 @@ SHORT_OF_REQUIRED = "short_of_required"
 NOT_FINAL_YEAR = "not_final_year"
 CPR_AED_NOT_CURRENT = "cpr_aed_not_current"
 BLOCKERS = (SHORT_OF_REQUIRED, NOT_FINAL_YEAR, CPR_AED_NOT_CURRENT, INVALID)
+
+# Kinds of a renewal's fee lines: the program's renewal fee, the fee of an additional
+# certification renewed with it (ACSM-MULTI-FEE), the late fee of a renewal in grace.
+FEE = "fee"
+ADDITIONAL = "additional"
+LATE_FEE = "late_fee"
+FEE_KINDS = (FEE, ADDITIONAL, LATE_FEE)
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,21 @@ class CreditResult:
     rules: tuple[str, ...]
     # The reason of a person's rejection for this body (REVIEW-1), when there is one.
     reason: str = ""
+    # The last day an issue may earn this body's credit (a self-test: ACSM-SELFTEST-1),
+    # when the body's format rule says it expires; None otherwise.
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One line of what a renewal costs, in dollars; `kind` is one of FEE_KINDS."""
+
+    kind: str
+    amount: Decimal
+    # The certification (id) the line charges for; None for the renewal as a whole.
+    certification: str | None = None
+    program: str = ""
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +161,10 @@ class Renewal:
     late_fee: Decimal
     window_opens: date
     grace_ends: date
+    # Whether the body requires a current CPR/AED card to renew (ACSM-REQ-CPR).
+    cpr_aed_required: bool = False
+    # Renewing this certification alone: its program's fee, then the late fee in grace.
+    fee_lines: tuple[FeeLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +185,42 @@ class CertificationResult:
 
 
 @dataclass(frozen=True)
+class Pricing:
+    """How a body bills certifications renewed together, with what each member costs: the
+    one place a renewal's fee lines are computed (ACSM-MULTI-FEE: the highest certification's
+    fee plus an additional fee each; ACE-MULTI-1: each its own fee)."""
+
+    bills_together: bool
+    additional_fee: Decimal
+    rule: str
+    # (certification id, program code, program fee, program rank), in the group's order.
+    members: tuple[tuple[str, str, Decimal, int], ...]
+    # {certification id: its late fee} and the grace rule that sets it.
+    late_fees: Mapping[str, Decimal]
+    late_fee_rule: str
+
+    def lines(self, certification_ids: Iterable[str] | None = None) -> tuple[FeeLine, ...]:
+        """The fee lines of renewing these members (all when None) together."""
+        wanted = None if certification_ids is None else set(certification_ids)
+        members = [m for m in self.members if wanted is None or m[0] in wanted]
+        if not members:
+            return ()
+        if self.bills_together:
+            ordered = sorted(members, key=lambda m: (m[3], m[2]), reverse=True)
+            first, *rest = ordered
+            lines = [FeeLine(FEE, first[2], first[0], first[1])]
+            lines += [FeeLine(ADDITIONAL, self.additional_fee, m[0], m[1], self.rule)
+                      for m in rest]
+        else:
+            lines = [FeeLine(FEE, m[2], m[0], m[1], self.rule if len(members) > 1 else "")
+                     for m in members]
+        late_fee = max(self.late_fees.get(m[0], Decimal(0)) for m in members)
+        if late_fee:
+            lines.append(FeeLine(LATE_FEE, late_fee, rule=self.late_fee_rule))
+        return tuple(lines)
+
+
+@dataclass(frozen=True)
 class RenewalGroup:
     body: str
     certifications: tuple[str, ...]
@@ -164,6 +228,19 @@ class RenewalGroup:
     fee: Decimal
     late_fee: Decimal
     cycle_end: date
+    # Whether the body renews the group on one invoice (ACSM-MULTI-FEE) or each
+    # certification on its own (ACE-MULTI-1).
+    bills_together: bool = True
+    # The fee lines of renewing the whole group; fee = the sum of its FEE/ADDITIONAL lines.
+    fee_lines: tuple[FeeLine, ...] = ()
+    pricing: Pricing | None = field(default=None, repr=False, compare=False)
+
+    def fee_lines_for(self, certification_ids: Iterable[str]) -> tuple[FeeLine, ...]:
+        """The fee lines of renewing only some members together (the others cannot renew
+        yet), priced by the same rule as the whole group."""
+        if self.pricing is None:
+            return ()
+        return self.pricing.lines(certification_ids)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from .model import FORMATS, UNITS
+from .model import FORMATS, GRADES, UNITS
 
-GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
 TREATMENTS = ("convert", "reject", "fixed", "per_item", "college", "new_certification", "petition")
 ZERO = Decimal(0)
 

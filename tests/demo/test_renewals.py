@@ -22,24 +22,19 @@ def test_demo_renewals_load_twice(settings):
     assert Renewal.objects.count() == len(first) == Invoice.objects.count()
 
 
-class _Body:
-    def __init__(self, multi):
-        self.multi = multi
-
-    def param(self, name, on):
-        from recert.rules.parameters import MultiRenewal, build
-
-        assert name == "multi_renewal"
-        return build(MultiRenewal, {"rules": [], **self.multi})
-
-
 def test_the_shipped_policies_renew_acsm_together_and_ace_apart():
-    from recert.renewals.quotes import renews_together
-    from recert.rules import load_policies
+    """The engine's renewal groups say whether a body bills them together."""
+    from recert.rules import CertificationIn, evaluate, load_policies
 
-    bodies = load_policies().bodies
-    assert renews_together(bodies["ACSM"], date(2026, 1, 1)) is True  # ACSM-MULTI-FEE
-    assert renews_together(bodies["ACE"], date(2026, 1, 1)) is False  # ACE-MULTI-1
+    certs = [CertificationIn(f"{body}{program}", body, program, date(2024, 1, 15),
+                             date(2024, 1, 15), date(2026, 12, 31))
+             for body, program in (("ACSM", "CPT"), ("ACSM", "EP"), ("ACE", "PT"),
+                                   ("ACE", "GFI"))]
+    groups = {g.body: g for g in evaluate(load_policies(), certs, [], date(2026, 6, 1)).renewals}
+    assert groups["ACSM"].bills_together is True  # ACSM-MULTI-FEE
+    assert [ln.kind for ln in groups["ACSM"].fee_lines] == ["fee", "additional"]
+    assert groups["ACE"].bills_together is False  # ACE-MULTI-1
+    assert [ln.kind for ln in groups["ACE"].fee_lines] == ["fee", "fee"]
 
 
 @pytest.mark.parametrize(("multi", "together"), [
@@ -47,6 +42,6 @@ def test_the_shipped_policies_renew_acsm_together_and_ace_apart():
     ({"fee": "sum"}, False),
 ])
 def test_which_bodies_renew_together_is_read_from_the_policy(multi, together):
-    from recert.renewals.quotes import renews_together
+    from recert.rules.parameters import MultiRenewal, build
 
-    assert renews_together(_Body(multi), date(2026, 1, 1)) is together
+    assert build(MultiRenewal, {"rules": [], **multi}).bills_together is together

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from recert.core.actions.credits import do_create_credit_entry
 from recert.core.evaluation import standing_of
 from recert.exports.actions import do_issue_calendar_feed
-from recert.exports.deadlines import deadlines_of, self_test_expiry
+from recert.exports.deadlines import deadlines_of
 from recert.exports.models import CalendarFeed
 from recert.rules import load_policies
 from recert.rules.cycles import add_months
@@ -81,10 +81,14 @@ def test_no_grace_event_when_grace_ends_with_the_cycle(alice, alice_cpt):
     assert ("grace_ends" in kinds) == (result.renewal.grace_ends > result.cycle.end)
 
 
-def test_self_test_expiry_reads_the_policy():
-    fmt = load_policies().bodies["ACSM"].param("formats.self_test", date(2025, 1, 31))
-    assert self_test_expiry(date(2025, 1, 31)) == add_months(date(2025, 1, 31),
-                                                            int(fmt.expires_after_months))
+@time_machine.travel(TODAY)
+def test_self_test_expiry_is_the_engines(alice, alice_cpt, self_test):
+    """The feed shows the last day the engine gives the issue for each body (ACSM-SELFTEST-1)."""
+    standing = standing_of(alice, TODAY)
+    credit = standing.evaluation.certification(str(alice_cpt.pk)).credit(str(self_test.pk))
+    (deadline,) = [d for d in deadlines_of(standing) if d.kind == "self_test"]
+    assert deadline.day == credit.expires_on == date(2026, 10, 15)
+    assert "can earn ACSM credit" in deadline.description
 
 
 @time_machine.travel(TODAY)

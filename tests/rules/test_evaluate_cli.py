@@ -73,15 +73,35 @@ def test_the_documented_example(evaluate_json) -> None:
         }
     ]
     assert (cpt["required"], cpt["earned"], cpt["remaining"]) == ("45", "15", "30")
-    assert cpt["renewal"] == {
+    # EVALUATE.md's keys, exactly as documented; the added keys come after them.
+    spec_keys = ("can_renew", "blockers", "fee", "late_fee")
+    assert {k: cpt["renewal"][k] for k in spec_keys} == {
         "can_renew": False,
         "blockers": ["short_of_required"],
         "fee": "45.00",
         "late_fee": "0.00",
     }
-    assert result["renewals"] == [
-        {"body": "ACSM", "certifications": ["cpt"], "required": "45", "fee": "45.00"}
+    assert list(cpt["renewal"])[:4] == list(spec_keys)
+    (group,) = result["renewals"]
+    assert {k: group[k] for k in ("body", "certifications", "required", "fee")} == {
+        "body": "ACSM", "certifications": ["cpt"], "required": "45", "fee": "45.00"
+    }
+
+
+def test_the_output_carries_what_pages_need(evaluate_json) -> None:
+    """Fee lines, CPR/AED requirement, window and grace dates (docs/rules-engine.md)."""
+    code, out, _ = evaluate_json(GOOD)
+    cpt = json.loads(out)["certifications"][0]
+    assert cpt["renewal"]["cpr_aed_required"] is True  # ACSM-REQ-CPR
+    assert cpt["renewal"]["window_opens"] == "2026-01-01"  # ACSM-WINDOW-1
+    assert cpt["renewal"]["grace_ends"] == "2027-06-30"  # ACSM-GRACE-1
+    assert cpt["renewal"]["fee_lines"] == [
+        {"kind": "fee", "amount": "45.00", "certification": "cpt", "program": "CPT", "rule": ""}
     ]
+    (group,) = json.loads(out)["renewals"]
+    assert group["bills_together"] is True  # ACSM-MULTI-FEE
+    assert (group["late_fee"], group["cycle_end"]) == ("0.00", "2026-12-31")
+    assert group["fee_lines"] == cpt["renewal"]["fee_lines"]
 
 
 def test_as_of_flag_wins_over_the_case(evaluate_json) -> None:

@@ -15,8 +15,6 @@ from recert.front import explain
 from recert.front.charts import Chart, progress_chart
 from recert.front.views.common import label, professional_of
 from recert.renewals.models import Invoice
-from recert.renewals.quotes import renews_together
-from recert.rules import load_policies
 
 
 @dataclass(frozen=True)
@@ -59,13 +57,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             chart=progress_chart(result, earned_on, as_of),
             standing=explain.standing_words(result, certification),
         ))
-    # Only bodies that bill a group on one invoice (ACSM); ACE bills each separately.
-    bodies = load_policies().bodies
+    # Only groups the body bills on one invoice (ACSM-MULTI-FEE), as the engine says.
     groups = [
         {"group": g, "labels": [labels.get(i, i) for i in g.certifications]}
         for g in standing.evaluation.renewals
-        if len(g.certifications) > 1 and g.body in bodies
-        and renews_together(bodies[g.body], as_of)
+        if len(g.certifications) > 1 and g.bills_together
     ]
     open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
                          .select_related("renewal__body").order_by("issued_on", "number"))

@@ -20,6 +20,7 @@ from recert.core.actions.credits import (
 )
 from recert.core.evaluation import preview_of, standing_of
 from recert.core.models import Course
+from recert.core.policies import course_numbers
 from recert.front import explain
 from recert.front.forms import (
     CreditForm,
@@ -30,7 +31,7 @@ from recert.front.forms import (
     organization_of,
 )
 from recert.front.views.common import label, own_professional
-from recert.rules import CreditIn, load_policies
+from recert.rules import CreditIn
 from recert.rules import model as rules_model
 
 DRAFT_ID = "draft"
@@ -40,23 +41,19 @@ FILLED = ["title", "amount", "unit", "credit_type", "provider", "provider_other"
 
 
 def form_context(professional) -> dict:
-    """What the form needs to check a date and a document: the engine's current cycles and
-    the policies of the user's bodies."""
-    policies = load_policies()
+    """What the form needs to check a date and a document: the engine's current cycles, the
+    user's bodies and the course-number formats of the bodies that approve by number."""
     standing = standing_of(professional, timezone.localdate())
-    cycles, bodies = [], {}
+    cycles, bodies = [], []
     for certification, result in standing.rows():
         if result is None or result.status == rules_model.INVALID:
             continue
         cycles.append((label(certification), result.cycle.start, result.cycle.end))
-        code = certification.program.body.code
-        if code in policies.bodies:
-            bodies[code] = policies.bodies[code]
-    ace = policies.bodies.get("ACE")
-    ace_numbers = ace.param("course_numbers", timezone.localdate(), default=None) if ace else None
+        if result.body not in bodies:
+            bodies.append(result.body)
     return {
-        "form_kwargs": {"cycles": cycles, "bodies": list(bodies.values()),
-                        "ace_numbers": ace_numbers},
+        "form_kwargs": {"cycles": cycles, "bodies": bodies,
+                        "course_numbers": course_numbers(timezone.localdate())},
         "page": {"cycles": cycles, "has_certifications": bool(standing.certifications)},
     }
 
@@ -103,7 +100,7 @@ def approved_course(data) -> tuple[Course | None, str | None]:
 def filled_from(data, course: Course) -> dict:
     values = data.dict() if hasattr(data, "dict") else dict(data)
     # The course's body awarded the credits; the catalog's provider ran it.
-    choice, name = organization_of(course.body.code, course.provider, load_policies())
+    choice, name = organization_of(course.body.code, course.provider)
     values.update({
         "title": course.title, "amount": format(course.credits.normalize(), "f"), "unit": "cec",
         "credit_type": "cec", "provider": choice, "provider_other": name,
@@ -189,18 +186,19 @@ def course_lookup(request: HttpRequest) -> HttpResponse:
     own_professional(request)
     number = (request.POST.get("course_number") or "").strip().upper()
     course, lapsed = approved_course(request.POST)
-    ace = load_policies().bodies.get("ACE")
-    numbers = ace.param("course_numbers", timezone.localdate(), default=None) if ace else None
+    numbers = course_numbers(timezone.localdate())
     form = None
     if course is not None:
         # Only the filled-in fields are rendered (unbound): no cycles or standing are needed,
         # so a keystroke costs no evaluation.
         form = describe(CreditForm(initial=filled_from(request.POST, course),
-                                   ace_numbers=numbers))
+                                   course_numbers=numbers))
+    # The bodies that approve courses by number, and whether the typed one fits their format.
     response = render(request, "front/_lookup.html", {
         "course": course, "number": number, "form": form, "filled": FILLED, "lapsed": lapsed,
-        "example": numbers.example if numbers else "",
-        "looks_ace": bool(numbers) and bool(re.fullmatch(numbers.pattern, number)),
+        "numbered_by": " or ".join(numbers),
+        "example": " or ".join(n.example for n in numbers.values() if n.example),
+        "looks_numbered": any(re.fullmatch(n.pattern, number) for n in numbers.values()),
     })
     if course is not None:
         response["HX-Trigger-After-Settle"] = "recert:filled"
