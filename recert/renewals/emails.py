@@ -15,8 +15,7 @@ from recert.core import mail
 from recert.core.evaluation import standing_of
 from recert.core.models import Certification, CprAed, Professional
 from recert.renewals.models import Invoice, Reminder
-from recert.renewals.quotes import renews_together
-from recert.rules import format_decimal, load_policies
+from recert.rules import format_decimal
 from recert.rules import model as rules_model
 from recert.rules.model import CertificationResult, RenewalGroup
 
@@ -271,11 +270,10 @@ def reminder_members(professional: Professional, today: date
     renews together, and each other certification on its own."""
     standing = standing_of(professional, today)
     rows = {str(c.pk): (c, r) for c, r in standing.rows() if r is not None}
-    bodies = load_policies().bodies
     out, seen = [], set()
     for group in standing.evaluation.renewals:
         ids = [i for i in group.certifications if i in rows]
-        if len(ids) > 1 and group.body in bodies and renews_together(bodies[group.body], today):
+        if len(ids) > 1 and group.bills_together:
             out.append(([rows[i] for i in ids], group))
             seen.update(ids)
     out += [([pair], None) for i, pair in rows.items() if i not in seen]

@@ -59,7 +59,6 @@ from recert.front.forms import (
 from recert.front.views.credits import FilterForm
 from recert.front.views.report import DRAFT_ID, form_context
 from recert.rules import CreditIn as EngineCredit
-from recert.rules import load_policies
 from recert.rules.case import evaluation_json, format_decimal
 
 router = Router(tags=["credits"])
@@ -86,7 +85,7 @@ def etag(entry: CreditEntry) -> str:
 
 
 def credit_out(entry: CreditEntry) -> dict:
-    choice, _ = organization_of(entry.awarded_by, entry.provider, load_policies())
+    choice, _ = organization_of(entry.awarded_by, entry.provider)
     return {
         "id": entry.pk, "version": version(entry), "earned_on": entry.earned_on,
         "reported_on": entry.reported_on, "title": entry.title, "format": entry.format,
