@@ -2,14 +2,18 @@
 
 Starting a renewal (renewal + numbered invoice), recording a payment (idempotent),
 completing a renewal (close the cycle, open the next on the original schedule), a passed
-exam, a staff reinstatement, a stored status change and a sent reminder.
+exam, a staff reinstatement, a stored status change and a sent reminder; online payment:
+starting a Stripe checkout (one session per invoice and attempt) and applying Stripe's
+webhook event.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,12 +32,15 @@ from recert.renewals.models import (
     InvoiceLine,
     InvoiceSequence,
     Payment,
+    PaymentIssue,
     Reminder,
     Renewal,
     RenewalItem,
 )
 from recert.renewals.quotes import LATE_FEE_LINE, Quote
 from recert.rules import model as rules_model
+
+log = logging.getLogger(__name__)
 
 INVOICE_PREFIX = "R"
 ZERO = Decimal("0")
@@ -110,13 +117,12 @@ def do_start_renewal(quote: Quote, *, cecs_through_body: Decimal, cecs_other: De
         renewal.save()
         invoice = Invoice.objects.select_for_update().get(renewal=renewal)
         invoice.lines.all().delete()
-        if invoice.total != quote.total and invoice.checkout_session_id:
+        if invoice.total != quote.total:
             # The old checkout page would take the old price: it must not be paid any more.
-            _expire_checkout_later(invoice.checkout_session_id)
-            invoice.checkout_session_id = ""
+            _drop_checkout(invoice)
         invoice.total = quote.total
         invoice.issued_on = quote.as_of
-        invoice.save(update_fields=["total", "issued_on", "checkout_session_id"])
+        invoice.save(update_fields=["total", "issued_on", *CHECKOUT_FIELDS])
         action = History.Action.UPDATE
     for position, line in enumerate(quote.lines):
         InvoiceLine.objects.create(invoice=invoice, position=position, kind=line.kind,
@@ -167,6 +173,18 @@ def _expire_checkout_later(session_id: str) -> None:
     nobody can pay an invoice that was voided or re-priced."""
     if session_id:
         transaction.on_commit(lambda: gateways.expire_checkout_session(session_id))
+
+
+CHECKOUT_FIELDS = ["checkout_session_id", "checkout_url", "checkout_expires_at"]
+
+
+def _drop_checkout(invoice: Invoice) -> None:
+    """Forgets the invoice's Checkout Session (the caller saves CHECKOUT_FIELDS) and expires
+    it at Stripe once the transaction commits; the next "Pay" is a new attempt."""
+    _expire_checkout_later(invoice.checkout_session_id)
+    invoice.checkout_session_id = ""
+    invoice.checkout_url = ""
+    invoice.checkout_expires_at = None
 
 
 def _cancel(renewal: Renewal, *, actor, reason: str = "replaced by a newer request") -> None:
@@ -259,9 +277,8 @@ def do_add_late_fee(invoice: Invoice, late_fee: Decimal, *, actor) -> bool:
                                amount=late_fee)
     old_total = invoice.total
     invoice.total = old_total + late_fee
-    _expire_checkout_later(invoice.checkout_session_id)
-    invoice.checkout_session_id = ""
-    invoice.save(update_fields=["total", "checkout_session_id"])
+    _drop_checkout(invoice)
+    invoice.save(update_fields=["total", *CHECKOUT_FIELDS])
     history.record(History.Action.ADD_LATE_FEE, invoice, actor=actor,
                    professional=invoice.professional,
                    changes={"total": [history._jsonable(old_total),
@@ -490,3 +507,150 @@ def do_update_contact_details(professional: Professional, *, actor, **fields) ->
     from recert.core.actions.professionals import do_update_professional
 
     return do_update_professional(professional, actor=actor, **fields)
+
+
+# --- Online payment: the checkout session and Stripe's word that it was paid ------------
+
+# A stored session this close to Stripe's expiry is not offered again: a new one is made.
+CHECKOUT_MARGIN = timedelta(minutes=10)
+
+
+def do_start_checkout(invoice: Invoice, *, success_url: str, cancel_url: str,
+                      actor) -> str:
+    """The page where the professional pays `invoice` online (its URL).
+
+    The invoice is first settled against the engine today (voided if a certification is
+    invalid: PaymentRefused; re-priced in grace). Then, with the invoice row locked, an
+    open session is reused, or one session is made for the next attempt and stored with a
+    history row: two clicks at once wait for each other and make one session. Stripe's
+    idempotency key (invoice, attempt, total) covers what the lock cannot (a retried call).
+    GatewayError if Stripe cannot be reached; nothing is stored then."""
+    current = Invoice.objects.select_related("professional", "renewal").get(pk=invoice.pk)
+    if current.status != Invoice.OPEN:
+        raise PaymentRefused(f"Invoice {current.number} is {current.get_status_display()}.")
+    check = settle_invoice(current, timezone.localdate(), actor=actor)
+    if check.invalid:
+        raise PaymentRefused(invalid_message(current, check))
+    gateway = gateways.get("stripe")
+    with transaction.atomic():
+        invoice = (Invoice.objects.select_for_update().select_related("professional")
+                   .get(pk=invoice.pk))
+        if invoice.status != Invoice.OPEN:
+            raise PaymentRefused(f"Invoice {invoice.number} is "
+                                 f"{invoice.get_status_display()}.")
+        now = timezone.now()
+        if invoice.checkout_session_id and invoice.checkout_url and (
+                invoice.checkout_expires_at is None
+                or invoice.checkout_expires_at > now + CHECKOUT_MARGIN):
+            return invoice.checkout_url
+        old_session = invoice.checkout_session_id
+        attempt = invoice.checkout_attempt + 1
+        checkout = gateway.start_checkout(invoice, success_url=success_url,
+                                          cancel_url=cancel_url, attempt=attempt)
+        invoice.checkout_session_id = checkout.session_id
+        invoice.checkout_url = checkout.redirect_url or ""
+        invoice.checkout_expires_at = checkout.expires_at
+        invoice.checkout_attempt = attempt
+        invoice.gateway = gateway.name
+        invoice.save(update_fields=[*CHECKOUT_FIELDS, "checkout_attempt", "gateway"])
+        history.record(History.Action.START_CHECKOUT, invoice, actor=actor,
+                       professional=invoice.professional,
+                       changes={"checkout_session": [old_session or None, checkout.session_id],
+                                "attempt": [attempt - 1, attempt],
+                                "total": [None, history._jsonable(invoice.total)]})
+        return invoice.checkout_url
+
+
+class StripeOutcome(StrEnum):
+    """What the webhook answers Stripe: all are 200 (a held payment is not Stripe's to
+    retry), so the words only tell a person reading the log."""
+
+    APPLIED = "ok"
+    IGNORED = "ignored"
+    HELD = "refused"
+
+
+def _paid_at(event: dict) -> datetime | None:
+    """When Stripe took the money (the event's creation time): a card paid on the last day
+    of the cycle, confirmed after midnight, was paid on time."""
+    try:
+        return datetime.fromtimestamp(int(event["created"]), tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+@transaction.atomic
+def _hold_payment(event: dict, session: dict, invoice: Invoice | None, number, reason: str
+                  ) -> None:
+    """Money was taken and cannot be applied: kept for staff to refund (a PaymentIssue
+    with a history row), once per Stripe session even when the event is replayed."""
+    session_id = str(session.get("id") or "")
+    log.error("Stripe payment %s not applied to invoice %r: %s", session_id, number, reason)
+    issue, created = PaymentIssue.objects.get_or_create(
+        gateway="stripe", reference=session_id or f"event:{event.get('id')}",
+        defaults={"invoice": invoice, "reason": reason, "payload": {
+            "event": event.get("id"), "session": session_id, "invoice": number,
+            "amount_total": session.get("amount_total"),
+            "currency": str(session.get("currency") or "").lower(),
+            "payment_intent": session.get("payment_intent"),
+            "customer_email": (session.get("customer_details") or {}).get("email")
+            or session.get("customer_email"),
+        }})
+    if created:
+        history.record(History.Action.RECORD_PAYMENT_ISSUE, issue, actor=None,
+                       professional=invoice.professional if invoice else None,
+                       changes={"invoice": [None, number], "reason": [None, reason]})
+
+
+def do_apply_stripe_checkout(event: dict) -> StripeOutcome:
+    """A verified Stripe event. checkout.session.completed and paid → the invoice is paid
+    (do_record_payment, keyed by the session: a replay changes nothing). A payment that
+    cannot be applied (unknown invoice, a session the invoice no longer holds, another
+    currency or amount, a void or already paid invoice) is held for staff."""
+    try:
+        kind = event["type"]
+        session = event["data"]["object"]
+        if not isinstance(session, dict):
+            raise TypeError
+    except (KeyError, TypeError):
+        raise ValueError("malformed event") from None
+    if kind != "checkout.session.completed" or session.get("payment_status") != "paid":
+        return StripeOutcome.IGNORED
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get("invoice")
+    session_id = str(session.get("id") or "")
+    try:
+        amount = Decimal(int(session.get("amount_total") or 0)) / 100
+    except (TypeError, ValueError):
+        raise ValueError("malformed amount") from None
+    currency = str(session.get("currency") or "").lower()
+    key = f"stripe:{session_id}"
+    if Payment.objects.filter(idempotency_key=key).exists():
+        return StripeOutcome.APPLIED  # a replay of an event already applied
+    invoice = Invoice.objects.filter(number=str(number or "")).first()
+
+    def hold(reason: str) -> StripeOutcome:
+        _hold_payment(event, session, invoice, number, reason)
+        return StripeOutcome.HELD
+
+    if invoice is None:
+        return hold("No such invoice.")
+    if not session_id or session_id != invoice.checkout_session_id:
+        return hold(f"Checkout session {session_id or '(none)'} is not the invoice's current "
+                    f"one ({invoice.checkout_session_id or 'none'}): it was voided or "
+                    "re-priced after this page was opened.")
+    if currency != invoice.currency.lower():
+        return hold(f"Paid in {currency.upper() or '(no currency)'}, the invoice is in "
+                    f"{invoice.currency}.")
+    if amount != invoice.total:
+        return hold(f"Paid {amount}, the invoice is {invoice.total}.")
+    try:
+        payment, created = do_record_payment(
+            invoice, gateway="stripe",
+            reference=str(session.get("payment_intent") or session_id),
+            amount=amount, idempotency_key=key, actor=None, received_at=_paid_at(event))
+    except PaymentRefused as e:
+        return hold(str(e))
+    if not created and payment.idempotency_key != key:
+        return hold(f"Invoice {invoice.number} was already paid ({payment.gateway}, "
+                    f"{payment.reference or 'no reference'}): this is a second charge.")
+    return StripeOutcome.APPLIED

@@ -77,7 +77,8 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("status", "gateway")
     search_fields = ("number", "professional__full_name", "professional__email")
     readonly_fields = ("number", "renewal", "professional", "issued_on", "currency", "total",
-                       "status", "gateway", "checkout_session_id")
+                       "status", "gateway", "checkout_session_id", "checkout_attempt",
+                       "checkout_expires_at")
     list_select_related = ("professional",)
     inlines = [InvoiceLineInline, PaymentInline]
     actions = ["record_offline_payment"]

@@ -1,23 +1,18 @@
 """Payment gateways behind one interface: offline (staff record a cheque or phone payment)
 and Stripe Checkout (a hosted page; the webhook tells us it was paid).
 
-Stripe is called with urllib against settings.STRIPE_API_BASE, so tests point it at a
-local fake and nothing here needs Stripe's library.
+Stripe is called through its official SDK (stripe.StripeClient) at settings.STRIPE_API_BASE,
+so tests point it at a local fake.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import stripe
 from django.conf import settings
 
 from recert.renewals.models import Invoice
@@ -38,6 +33,7 @@ class Checkout:
 
     redirect_url: str | None
     session_id: str = ""
+    expires_at: datetime | None = None
 
 
 class Gateway:
@@ -63,91 +59,84 @@ def cents(amount: Decimal) -> int:
 
 
 class StripeCheckoutGateway(Gateway):
+    """Stripe Checkout through the official SDK. Every call carries an idempotency key, so a
+    retried request never opens a second session or expires twice."""
+
     name = "stripe"
     label = "Pay online by card (Stripe)"
 
-    def __init__(self, secret_key: str | None = None, api_base: str | None = None,
-                 timeout: float = 10.0):
-        self.secret_key = secret_key if secret_key is not None else settings.STRIPE_SECRET_KEY
-        self.api_base = (api_base or settings.STRIPE_API_BASE).rstrip("/")
-        self.timeout = timeout
+    def __init__(self, secret_key: str | None = None, api_base: str | None = None):
+        self.client = stripe.StripeClient(
+            secret_key if secret_key is not None else settings.STRIPE_SECRET_KEY,
+            base_addresses={"api": (api_base or settings.STRIPE_API_BASE).rstrip("/")},
+            # Safe to retry: the idempotency key makes a retry the same request.
+            max_network_retries=1,
+        )
 
-    def start_checkout(self, invoice: Invoice, *, success_url: str, cancel_url: str) -> Checkout:
-        fields = [
-            ("mode", "payment"),
-            ("success_url", success_url),
-            ("cancel_url", cancel_url),
-            ("client_reference_id", invoice.number),
-            ("metadata[invoice]", invoice.number),
-            ("customer_email", invoice.professional.email or ""),
-        ]
-        for i, line in enumerate(invoice.lines.all()):
-            fields += [
-                (f"line_items[{i}][quantity]", "1"),
-                (f"line_items[{i}][price_data][currency]", invoice.currency.lower()),
-                (f"line_items[{i}][price_data][unit_amount]", str(cents(line.amount))),
-                (f"line_items[{i}][price_data][product_data][name]", line.description),
-            ]
-        # Stripe's own idempotency: the same invoice and total never open two sessions.
-        key = f"checkout-{invoice.number}-{cents(invoice.total)}"
-        session = self._post("/v1/checkout/sessions", fields, idempotency_key=key)
-        if not session.get("id") or not session.get("url"):
+    def start_checkout(self, invoice: Invoice, *, success_url: str, cancel_url: str,
+                       attempt: int = 1) -> Checkout:
+        params = {
+            "mode": "payment",
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "client_reference_id": invoice.number,
+            "metadata": {"invoice": invoice.number},
+            "customer_email": invoice.professional.email or "",
+            "line_items": [
+                {"quantity": 1,
+                 "price_data": {"currency": invoice.currency.lower(),
+                                "unit_amount": cents(line.amount),
+                                "product_data": {"name": line.description}}}
+                for line in invoice.lines.all()
+            ],
+        }
+        # Stripe's own idempotency: the same invoice, attempt and total never open two
+        # sessions, even when our own row lock is not there (two servers, a retried call).
+        key = f"checkout-{invoice.number}-{attempt}-{cents(invoice.total)}"
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": key})
+        except stripe.StripeError as e:
+            raise GatewayError(_describe(e)) from None
+        session_id, url = getattr(session, "id", None), getattr(session, "url", None)
+        if not session_id or not url:
             raise GatewayError("Stripe answered without a checkout session.")
-        return Checkout(redirect_url=session["url"], session_id=session["id"])
+        expires_at = getattr(session, "expires_at", None)
+        return Checkout(redirect_url=url, session_id=session_id,
+                        expires_at=datetime.fromtimestamp(int(expires_at), tz=UTC)
+                        if expires_at else None)
 
     def expire_checkout(self, session_id: str) -> None:
-        """Stripe's POST /v1/checkout/sessions/{id}/expire: the page can no longer be paid."""
-        self._post(f"/v1/checkout/sessions/{urllib.parse.quote(session_id, safe='')}/expire",
-                   [], idempotency_key=f"expire-{session_id}")
-
-    def _post(self, path: str, fields: list[tuple[str, str]], *, idempotency_key: str) -> dict:
-        request = urllib.request.Request(
-            self.api_base + path,
-            data=urllib.parse.urlencode(fields).encode(),
-            method="POST",
-            headers={"Authorization": f"Bearer {self.secret_key}",
-                     "Content-Type": "application/x-www-form-urlencoded",
-                     "Idempotency-Key": idempotency_key},
-        )
+        """Stripe's expire call: the page can no longer be paid."""
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return json.loads(response.read().decode())
-        except urllib.error.HTTPError as e:
-            raise GatewayError(f"Stripe refused the request (HTTP {e.code}).") from None
-        except (urllib.error.URLError, TimeoutError, ValueError) as e:
-            raise GatewayError(f"Stripe could not be reached ({e}).") from None
+            self.client.v1.checkout.sessions.expire(
+                session_id, options={"idempotency_key": f"expire-{session_id}"})
+        except stripe.StripeError as e:
+            raise GatewayError(_describe(e)) from None
 
 
-def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """A Stripe-Signature header value for `payload` (what Stripe sends; used by tests)."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signed = f"{timestamp}.".encode() + payload
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def _describe(error: stripe.StripeError) -> str:
+    if isinstance(error, stripe.APIConnectionError):
+        return "Stripe could not be reached."
+    status = getattr(error, "http_status", None)
+    return f"Stripe refused the request (HTTP {status or '?'}: {error.user_message or ''})."
 
 
-def verify_signature(payload: bytes, header: str, secret: str, *,
-                     tolerance: int = 300, now: float | None = None) -> None:
-    """Stripe's scheme: HMAC-SHA256 of "<t>.<body>" with the endpoint secret, compared in
-    constant time against every v1 signature; a timestamp older than `tolerance` seconds is
-    refused (a replay long after the fact)."""
+def construct_event(payload: bytes, header: str) -> dict:
+    """The verified webhook event as plain data. Stripe's scheme (HMAC-SHA256 of
+    "<t>.<body>" with the endpoint secret, a timestamp older than five minutes refused) is
+    checked by the SDK's Webhook.construct_event; SignatureError if it fails, ValueError if
+    the body is not a JSON event."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise SignatureError("no webhook secret configured")
-    parts: dict[str, list[str]] = {}
-    for item in (header or "").split(","):
-        key, _, value = item.strip().partition("=")
-        parts.setdefault(key, []).append(value)
     try:
-        timestamp = int(parts.get("t", [""])[0])
-    except ValueError:
-        raise SignatureError("no timestamp in the signature header") from None
-    signed = f"{timestamp}.".encode() + payload
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, v) for v in parts.get("v1", [])):
-        raise SignatureError("signature does not match")
-    current = time.time() if now is None else now
-    if abs(current - timestamp) > tolerance:
-        raise SignatureError("timestamp outside the tolerance")
+        event = stripe.Webhook.construct_event(payload, header or "", secret)
+    except stripe.SignatureVerificationError as e:
+        raise SignatureError(str(e.user_message or "signature does not match")) from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ValueError("malformed event") from None
+    return event.to_dict() if isinstance(event, stripe.StripeObject) else {}
 
 
 GATEWAYS: dict[str, type[Gateway]] = {"offline": OfflineGateway, "stripe": StripeCheckoutGateway}

@@ -115,8 +115,14 @@ class Invoice(models.Model):
     total = models.DecimalField(max_digits=9, decimal_places=2)
     status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
     gateway = models.CharField(max_length=20, default="offline")
-    # Stripe Checkout Session created for this invoice, if any.
+    # The Stripe Checkout Session open for this invoice, if any: its page and when Stripe
+    # expires it. `checkout_attempt` counts the sessions made; a click while one is open
+    # reuses it (the invoice row is locked while a session is made), so two clicks at once
+    # make one session per invoice and attempt.
     checkout_session_id = models.CharField(max_length=255, blank=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    checkout_expires_at = models.DateTimeField(null=True, blank=True)
+    checkout_attempt = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

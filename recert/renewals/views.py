@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import UTC, datetime
-from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,14 +26,14 @@ from recert.renewals import gateways
 from recert.renewals.actions import (
     PaymentRefused,
     check_invoice,
-    do_record_payment,
+    do_apply_stripe_checkout,
+    do_start_checkout,
     do_start_renewal,
     do_update_contact_details,
     invalid_message,
-    settle_invoice,
 )
 from recert.renewals.forms import ContactDetailsForm, RenewalForm
-from recert.renewals.models import Invoice, Payment, PaymentIssue
+from recert.renewals.models import Invoice
 from recert.renewals.quotes import quote_renewal
 from recert.renewals.receipts import receipt_pdf
 from recert.rules import format_decimal
@@ -148,32 +144,19 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def pay_online(request: HttpRequest, number: str) -> HttpResponse:
     invoice = _own_invoice(request, number)
-    if invoice.status != Invoice.OPEN:
-        messages.info(request, f"Invoice {invoice.number} is {invoice.get_status_display()}.")
-        return redirect("renewals:invoice", number=invoice.number)
-    # Voided if the certification is invalid today; re-priced if today is in grace.
-    check = settle_invoice(invoice, timezone.localdate(), actor=request.user)
-    if check.invalid:
-        messages.error(request, invalid_message(invoice, check))
-        return redirect("renewals:invoice", number=invoice.number)
-    invoice.refresh_from_db()
+    page = request.build_absolute_uri(reverse("renewals:invoice", args=[invoice.number]))
     try:
-        gateway = gateways.get("stripe")
-        checkout = gateway.start_checkout(
-            invoice,
-            success_url=request.build_absolute_uri(
-                reverse("renewals:invoice", args=[invoice.number])) + "?paid=1",
-            cancel_url=request.build_absolute_uri(
-                reverse("renewals:invoice", args=[invoice.number])),
-        )
+        url = do_start_checkout(invoice, success_url=page + "?paid=1", cancel_url=page,
+                                actor=request.user)
+    except PaymentRefused as e:
+        messages.error(request, str(e))
+        return redirect("renewals:invoice", number=invoice.number)
     except gateways.GatewayError as e:
         log.warning("Stripe checkout for invoice %s failed: %s", invoice.number, e)
         messages.error(request, "The payment service could not be reached; nothing was "
                                 "charged. Please try again in a few minutes.")
         return redirect("renewals:invoice", number=invoice.number)
-    Invoice.objects.filter(pk=invoice.pk).update(checkout_session_id=checkout.session_id,
-                                                 gateway=gateway.name)
-    return redirect(checkout.redirect_url)
+    return redirect(url)
 
 
 @login_required
@@ -186,78 +169,21 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-def _paid_at(event: dict) -> datetime | None:
-    """When Stripe took the money (the event's creation time): a card paid on the last day
-    of the cycle, confirmed after midnight, was paid on time."""
-    try:
-        return datetime.fromtimestamp(int(event["created"]), tz=UTC)
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return None
-
-
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    """checkout.session.completed → the invoice is paid. A replay finds the payment made
-    the first time (the session id is the idempotency key) and changes nothing."""
-    payload = request.body
+    """Stripe's events, signature checked (no CSRF token: the signature is the check);
+    do_apply_stripe_checkout applies a paid checkout once, however often it is replayed."""
     try:
-        gateways.verify_signature(payload, request.headers.get("Stripe-Signature", ""),
-                                  settings.STRIPE_WEBHOOK_SECRET)
+        event = gateways.construct_event(request.body,
+                                         request.headers.get("Stripe-Signature", ""))
     except gateways.SignatureError as e:
         log.warning("Stripe webhook refused: %s", e)
         return HttpResponseBadRequest("bad signature")
-    try:
-        event = json.loads(payload.decode())
-        kind = event["type"]
-        session = event["data"]["object"]
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         return HttpResponseBadRequest("malformed event")
-    if kind != "checkout.session.completed" or session.get("payment_status") != "paid":
-        return HttpResponse("ignored")
-    number = session.get("client_reference_id") or (session.get("metadata") or {}).get("invoice")
-    session_id = str(session.get("id") or "")
-    amount = Decimal(int(session.get("amount_total") or 0)) / 100
-    currency = str(session.get("currency") or "").lower()
-    key = f"stripe:{session_id}"
-    if Payment.objects.filter(idempotency_key=key).exists():
-        return HttpResponse("ok")  # a replay of an event already applied
-    invoice = Invoice.objects.filter(number=number).first()
-
-    def issue(reason: str) -> HttpResponse:
-        # Money was taken and cannot be applied: kept for staff to refund (admin), and
-        # answered 200 so that Stripe does not retry forever.
-        log.error("Stripe payment %s not applied to invoice %r: %s", session_id, number, reason)
-        PaymentIssue.objects.get_or_create(
-            gateway="stripe", reference=session_id or f"event:{event.get('id')}",
-            defaults={"invoice": invoice, "reason": reason, "payload": {
-                "event": event.get("id"), "session": session_id, "invoice": number,
-                "amount_total": session.get("amount_total"), "currency": currency,
-                "payment_intent": session.get("payment_intent"),
-                "customer_email": (session.get("customer_details") or {}).get("email")
-                or session.get("customer_email"),
-            }})
-        return HttpResponse("refused")
-
-    if invoice is None:
-        return issue("No such invoice.")
-    if not session_id or session_id != invoice.checkout_session_id:
-        return issue(f"Checkout session {session_id or '(none)'} is not the invoice's current "
-                     f"one ({invoice.checkout_session_id or 'none'}): it was voided or "
-                     "re-priced after this page was opened.")
-    if currency != invoice.currency.lower():
-        return issue(f"Paid in {currency.upper() or '(no currency)'}, the invoice is in "
-                     f"{invoice.currency}.")
-    if amount != invoice.total:
-        return issue(f"Paid {amount}, the invoice is {invoice.total}.")
     try:
-        payment, created = do_record_payment(
-            invoice, gateway="stripe",
-            reference=str(session.get("payment_intent") or session_id),
-            amount=amount, idempotency_key=key, actor=None, received_at=_paid_at(event))
-    except PaymentRefused as e:
-        return issue(str(e))
-    if not created and payment.idempotency_key != key:
-        return issue(f"Invoice {invoice.number} was already paid ({payment.gateway}, "
-                     f"{payment.reference or 'no reference'}): this is a second charge.")
-    return HttpResponse("ok")
+        outcome = do_apply_stripe_checkout(event)
+    except ValueError:
+        return HttpResponseBadRequest("malformed event")
+    return HttpResponse(outcome.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,10 +17,9 @@ from django.db import connection
 from django.urls import reverse
 
 from recert.core.models import Cycle
-from recert.renewals import gateways
 from recert.renewals.actions import PaymentRefused, do_record_payment
 from recert.renewals.models import Invoice, Payment, PaymentIssue, Renewal
-from tests.factories import log, pay_offline, renewal_form
+from tests.factories import log, pay_offline, renewal_form, stripe_signature
 
 WEBHOOK_SECRET = "whsec_test_local"
 
@@ -68,7 +68,8 @@ class FakeStripe:
                 if session is None:
                     sid = f"cs_test_{len(fake.sessions) + 1}"
                     session = {"id": sid, "object": "checkout.session",
-                               "url": f"{fake.url}/pay/{sid}"}
+                               "url": f"{fake.url}/pay/{sid}",
+                               "expires_at": int(time.time()) + 24 * 3600}
                     fake.sessions[key] = session
                 payload = json.dumps(session).encode()
                 self.send_response(200)
@@ -128,7 +129,7 @@ def _event(invoice, session_id, amount=None, currency="usd", created=None):
 def _post_webhook(client, payload, secret=WEBHOOK_SECRET, timestamp=None):
     return client.post(reverse("renewals:stripe_webhook"), payload,
                        content_type="application/json",
-                       HTTP_STRIPE_SIGNATURE=gateways.sign_payload(payload, secret, timestamp))
+                       HTTP_STRIPE_SIGNATURE=stripe_signature(payload, secret, timestamp))
 
 
 def test_same_key_twice_is_one_payment(invoice, sam):
@@ -182,7 +183,7 @@ def test_webhook_with_a_bad_or_stale_signature_is_refused(client, invoice, fake_
     assert _post_webhook(client, payload, timestamp=1_000_000).status_code == 400
     tampered = client.post(reverse("renewals:stripe_webhook"), payload + b" ",
                            content_type="application/json",
-                           HTTP_STRIPE_SIGNATURE=gateways.sign_payload(payload, WEBHOOK_SECRET))
+                           HTTP_STRIPE_SIGNATURE=stripe_signature(payload, WEBHOOK_SECRET))
     assert tampered.status_code == 400
     assert not Payment.objects.exists()
 
@@ -430,3 +431,120 @@ def test_card_paid_on_the_last_day_confirmed_after_midnight_is_on_time(client, i
         response = _post_webhook(client, _event(invoice, session, created=paid))
     assert response.status_code == 200 and not PaymentIssue.objects.exists()
     assert Payment.objects.get().amount == Decimal("45.00")
+
+
+# --- "Pay" clicked twice: one Checkout session per invoice and attempt -----------------
+
+def _at_once(n, call):
+    """Runs `call` in n threads released together; returns (results, exceptions)."""
+    barrier, results, errors = threading.Barrier(n), [], []
+
+    def run():
+        from django.db import connection as thread_connection
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as e:  # noqa: BLE001 (returned to the test)
+            errors.append(e)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+def _checkout_requests(fake):
+    return [r for r in fake.requests if r["path"] == "/v1/checkout/sessions"]
+
+
+def test_a_second_click_reuses_the_open_session_and_history_records_it(client, invoice,
+                                                                       fake_stripe):
+    from recert.core.models import History
+
+    first = client.post(reverse("renewals:pay_online", args=[invoice.number]))
+    second = client.post(reverse("renewals:pay_online", args=[invoice.number]))
+    assert first.url == second.url == f"{fake_stripe.url}/pay/cs_test_1"
+    assert len(_checkout_requests(fake_stripe)) == 1
+    sent = _checkout_requests(fake_stripe)[0]["headers"]
+    assert sent["Idempotency-Key"] == f"checkout-{invoice.number}-1-4500"
+    invoice.refresh_from_db()
+    assert (invoice.checkout_attempt, invoice.gateway) == (1, "stripe")
+    assert invoice.checkout_expires_at is not None
+    [row] = History.objects.of(invoice).filter(action=History.Action.START_CHECKOUT)
+    assert row.actor == invoice.professional.user
+    assert row.changes["checkout_session"] == [None, "cs_test_1"]
+
+
+def test_a_session_about_to_expire_is_replaced_by_a_new_attempt(client, invoice, fake_stripe):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _open_checkout(client, invoice)
+    Invoice.objects.filter(pk=invoice.pk).update(
+        checkout_expires_at=timezone.now() + timedelta(minutes=1))
+    assert _open_checkout(client, invoice) == "cs_test_2"
+    keys = [r["headers"]["Idempotency-Key"] for r in _checkout_requests(fake_stripe)]
+    assert keys == [f"checkout-{invoice.number}-1-4500", f"checkout-{invoice.number}-2-4500"]
+
+
+def test_paying_a_paid_invoice_online_says_so(client, invoice, sam, fake_stripe):
+    pay_offline(invoice, sam)
+    response = client.post(reverse("renewals:pay_online", args=[invoice.number]), follow=True)
+    assert f"Invoice {invoice.number} is paid".encode() in response.content
+    assert not _checkout_requests(fake_stripe)
+
+
+def test_a_held_stripe_payment_has_a_history_row(client, invoice, fake_stripe):
+    from recert.core.models import History
+
+    assert _post_webhook(client, _event(invoice, "cs_x", amount=100)).content == b"refused"
+    issue = PaymentIssue.objects.get()
+    [row] = History.objects.of(issue)
+    assert row.action == History.Action.RECORD_PAYMENT_ISSUE and row.actor is None
+    assert row.professional == invoice.professional
+    # Replayed: still one issue and one row.
+    _post_webhook(client, _event(invoice, "cs_x", amount=100))
+    assert History.objects.of(issue).count() == 1
+
+
+@pytest.mark.parametrize("payload", [b"not json", b'{"type": "checkout.session.completed"}',
+                                     b'{"type": "checkout.session.completed", "data": 3}'])
+def test_a_signed_but_malformed_event_is_a_400(client, fake_stripe, payload):
+    assert _post_webhook(client, payload).status_code == 400
+
+
+def test_webhook_without_a_configured_secret_refuses(client, invoice, fake_stripe, settings):
+    payload = _event(invoice, "cs_test_1")
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    assert _post_webhook(client, payload).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_make_one_checkout_session(alice, alice_cpt, fake_stripe):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks (select_for_update is a no-op)")
+    from recert.core.models import History
+    from recert.renewals.actions import do_start_checkout, do_start_renewal
+    from recert.renewals.quotes import quote_renewal
+
+    log(alice, date(2026, 2, 1), "45", "ACSM")
+    with time_machine.travel(date(2028, 5, 2), tick=False):
+        quote = quote_renewal(alice, alice_cpt.pk, date(2028, 5, 2))
+        invoice = do_start_renewal(
+            quote, cecs_through_body=Decimal("45"), cecs_other=Decimal("0"),
+            cpr_aed_valid_until=date(2030, 1, 1), confirmed_details={},
+            actor=alice.user).invoice
+        # Without the row lock each click would make its own attempt (and session).
+        urls, errors = _at_once(2, lambda: do_start_checkout(
+            invoice, success_url="http://t/ok", cancel_url="http://t/no", actor=alice.user))
+    assert not errors
+    assert urls == [f"{fake_stripe.url}/pay/cs_test_1"] * 2
+    assert len(_checkout_requests(fake_stripe)) == 1
+    invoice.refresh_from_db()
+    assert (invoice.checkout_session_id, invoice.checkout_attempt) == ("cs_test_1", 1)
+    assert History.objects.of(invoice).filter(action=History.Action.START_CHECKOUT).count() == 1

@@ -66,6 +66,11 @@ class History(models.Model):
         # Issue 17: every e-mail, sent or not (kind, to, subject; or why it was not sent).
         SEND_EMAIL = "send_email", "e-mail sent"
         SKIP_EMAIL = "skip_email", "e-mail not sent"
+        # Issue 11: online checkout, money held for staff, the professional's own data.
+        START_CHECKOUT = "start_checkout", "online checkout started"
+        RECORD_PAYMENT_ISSUE = "record_payment_issue", "payment held for staff"
+        EXPORT_DATA = "export_data", "data downloaded"
+        CLOSE_ACCOUNT = "close_account", "account closed"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")
