@@ -1,0 +1,604 @@
+"""Synthetic data at any size, for benchmarks and load tests (issue 16).
+
+Professionals with accounts (unusable passwords), member ids, CPR/AED records,
+certifications of both bodies at every stage (current, ended or in grace, lapsed) with
+cycles from the rules layer's cycle helpers, credits of every format weighted as people
+log them, completed renewals with their claimed credits and paid invoices, open invoices,
+and the history rows the actions would have written. The same seed gives the same data.
+
+The rows are written in bulk (PostgreSQL: COPY; other databases: bulk_create), not through
+the actions: at 100,000 professionals the actions would take hours. Ids are taken from the
+largest existing ones and the sequences reset afterwards, so run it while nothing else
+writes to the database.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+from recert.core.models import (
+    Certification,
+    CertifyingBody,
+    CprAed,
+    CreditDecision,
+    CreditEntry,
+    Cycle,
+    History,
+    MemberId,
+    Professional,
+    Program,
+)
+from recert.renewals.models import (
+    ClaimedCredit,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Renewal,
+    RenewalItem,
+)
+from recert.rules import model as rules_model
+from recert.rules.cycles import first_cycle, grace_ends, next_cycle
+from recert.rules.model import Cycle as RulesCycle
+
+PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+
+STAGES = ("current", "ended", "lapsed")
+
+FIRST_NAMES = ("Alex", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gale", "Harper", "Indy",
+               "Jordan", "Kai", "Logan", "Morgan", "Noel", "Oakley", "Parker", "Quinn",
+               "Riley", "Sage", "Taylor", "Uma", "Val", "Wren", "Yael", "Zion")
+FAMILY_NAMES = ("Abbott", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Haddad",
+                "Ito", "Johnson", "Kowalski", "Lopez", "Moreau", "Nguyen", "Okafor", "Patel",
+                "Quintero", "Rossi", "Singh", "Tanaka", "Usman", "Varga", "Williams", "Xu",
+                "Yilmaz", "Zimmer")
+CITIES = (("Indianapolis", "IN"), ("Austin", "TX"), ("Denver", "CO"), ("Portland", "OR"),
+          ("Columbus", "OH"), ("Boston", "MA"), ("Atlanta", "GA"), ("Phoenix", "AZ"),
+          ("Seattle", "WA"), ("Chicago", "IL"), ("Miami", "FL"), ("San Diego", "CA"))
+PROVIDERS = ("Midwest Fitness Education", "Nutrition Academy", "Mountain Clinical Education",
+             "City Recreation Center", "Oncology Fit", "Aging Well", "Coastal Strength",
+             "Mind & Motion", "Prairie Performance", "Metro Wellness Institute")
+TOPICS = ("Strength and Conditioning", "Functional Training", "Nutrition for Trainers",
+          "Behavior Change Coaching", "Older Adults", "Youth Fitness", "Mobility",
+          "Cardiac Rehabilitation", "Group Cycling", "Kettlebell Basics", "Prenatal Exercise",
+          "Sports Injury Prevention", "Pilates Mat", "HIIT Programming", "Yoga for Athletes")
+
+# Program mix per body: (code, weight).
+ACSM_PROGRAMS = (("CPT", 40), ("GEI", 15), ("EP", 20), ("CEP", 10), ("RCEP", 3))
+ACSM_SPECIALTIES = (("CIFT", 4), ("CET", 4), ("PAPHS", 2))
+ACE_PROGRAMS = (("PT", 50), ("GFI", 25), ("HC", 15), ("MES", 10))
+
+
+def _ri(rng: random.Random, low: int, high: int) -> int:
+    """random.randint's range from one random() call (randint is a third of the run)."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def _d(rng: random.Random, low: str, high: str, step: str = "1") -> Decimal:
+    """A Decimal between low and high in steps of `step`."""
+    low_d, high_d, step_d = Decimal(low), Decimal(high), Decimal(step)
+    steps = int((high_d - low_d) / step_d)
+    return low_d + step_d * _ri(rng, 0, steps)
+
+
+def _topic(rng: random.Random) -> str:
+    return rng.choice(TOPICS)
+
+
+# Each format: (weight, maker). A maker returns the entry's facts beside the date.
+def _course(rng, online=False):
+    kind = rng.random()
+    if kind < 0.45:  # an ACE-approved course: CECs in tenths, a course number
+        return {"unit": "cec", "amount": _d(rng, "0.1", "2.0", "0.1"), "awarded_by": "ACE",
+                "provider": "ACE", "course_number": f"CEP{_ri(rng, 100000, 999999)}"}
+    if kind < 0.7:
+        return {"unit": "cec", "amount": _d(rng, "1", "15"), "awarded_by": "ACSM",
+                "provider": "ACSM"}
+    if kind < 0.8:
+        return {"unit": "cec", "amount": _d(rng, "0.1", "1.5", "0.1"),
+                "awarded_by": rng.choice(("NSCA", "NASM")), "provider": "NASM"}
+    return {"unit": "hour", "amount": _d(rng, "1", "8", "0.5"), "provider": rng.choice(PROVIDERS)}
+
+
+def _hours(low: str, high: str, step: str = "0.5", **extra):
+    def make(rng):
+        return {"unit": "hour", "amount": _d(rng, low, high, step),
+                "provider": rng.choice(PROVIDERS), **extra}
+    return make
+
+
+def _item(**extra):
+    def make(rng):
+        return {"unit": "item", "amount": Decimal("1"), "credit_type": "none", **extra}
+    return make
+
+
+def _conference(rng):
+    if rng.random() < 0.5:
+        return {"unit": "cec", "amount": _d(rng, "5", "20"), "awarded_by": "ACSM",
+                "provider": "ACSM"}
+    return {"unit": "ceu", "amount": _d(rng, "0.5", "2.0", "0.1"),
+            "awarded_by": rng.choice(("NSCA", "NASM", "OTHER")), "provider": "NSCA"}
+
+
+def _college(rng):
+    return {"unit": rng.choice(("semester_hour",) * 4 + ("quarter_hour",)),
+            "amount": Decimal(_ri(rng, 1, 4)), "credit_type": "credit_hour",
+            "grade": rng.choice(("A", "A-", "B+", "B", "B", "C", "C-", "D")),
+            "provider": "State University"}
+
+
+def _self_test(rng):
+    return {"unit": "item", "amount": Decimal("1"), "awarded_by": "ACSM", "provider": "ACSM"}
+
+
+FORMATS: tuple[tuple[str, float, Callable], ...] = (
+    ("course", 18, _course),
+    ("online_course", 18, lambda rng: _course(rng, online=True)),
+    ("webinar", 14, _hours("1", "3")),
+    ("conference", 10, _conference),
+    ("workshop", 10, _hours("2", "12")),
+    ("self_test", 4, _self_test),
+    ("teaching", 3, _hours("1", "6")),
+    ("workout", 3, _hours("1", "2")),
+    ("college_course", 2, _college),
+    ("lecturing", 2, _hours("1", "3")),
+    ("volunteering", 2, _hours("2", "10", "1", credit_type="none")),
+    ("cpr", 2, _item(provider="American Heart Association")),
+    ("first_aid", 2, _hours("2", "6", "1", provider="Red Cross")),
+    ("other", 2, _hours("1", "4")),
+    ("acls", 1, _hours("3", "8", "1", provider="American Heart Association")),
+    ("aed", 1, _item(provider="Red Cross")),
+    ("bls", 1, _item(provider="American Heart Association")),
+    ("publication", 1, _item()),
+    ("membership", 1, _item(awarded_by="ACSM")),
+    ("committee", 1, _hours("2", "10", "1", credit_type="none")),
+    ("new_certification", 0.3, _item(awarded_by="ACSM", provider="ACSM")),
+    ("exam", 0.3, _item()),
+)
+assert {f for f, _, _ in FORMATS} == set(rules_model.FORMATS), "a format has no maker"
+_FORMAT_NAMES = [f for f, _, _ in FORMATS]
+_FORMAT_CUM = []
+_total = 0.0
+for _f, _w, _m in FORMATS:
+    _total += _w
+    _FORMAT_CUM.append(_total)
+_MAKERS = {f: m for f, _, m in FORMATS}
+
+
+@dataclass
+class Summary:
+    """What a run wrote: rows per table and the time it took."""
+
+    professionals: int = 0
+    rows: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{n:,} {name}" for name, n in sorted(self.rows.items()))
+        return (f"{self.professionals:,} professionals in {self.seconds:.1f} s "
+                f"({self.rows.get('credit entries', 0) / max(self.seconds, 1e-9):,.0f} "
+                f"credit entries/s): {counts}")
+
+
+class _Writer:
+    """Writes rows (dicts of column → value) in bulk: COPY on PostgreSQL, bulk_create
+    elsewhere. Ids come from the generator, so the rows are never read back."""
+
+    def __init__(self, using: str):
+        self.connection = connections[using]
+        self.using = using
+        self.postgres = self.connection.vendor == "postgresql"
+
+    def write(self, model: type[models.Model], rows: list[dict]) -> None:
+        if not rows:
+            return
+        if not self.postgres:
+            model._base_manager.using(self.using).bulk_create(
+                [model(**row) for row in rows], batch_size=500)
+            return
+        names = list(rows[0])
+        qn = self.connection.ops.quote_name
+        columns = ", ".join(qn(model._meta.get_field(n).column) for n in names)
+        json_fields = {n for n in names if isinstance(model._meta.get_field(n), models.JSONField)}
+        sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+        with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[n]) if n in json_fields else row[n]
+                                for n in names])
+
+    def reset_sequences(self, model_list: list[type[models.Model]]) -> None:
+        if not self.postgres:
+            return  # SQLite takes the next id from the largest one
+        with self.connection.cursor() as cursor:
+            for sql in self.connection.ops.sequence_reset_sql(no_style(), model_list):
+                cursor.execute(sql)
+
+
+class _Ids:
+    """The next free id of each table, from the largest existing one."""
+
+    def __init__(self, model_list, using: str):
+        self.next = {}
+        for model in model_list:
+            last = model._base_manager.using(using).aggregate(m=models.Max("pk"))["m"]
+            self.next[model] = (last or 0) + 1
+
+    def take(self, model) -> int:
+        value = self.next[model]
+        self.next[model] = value + 1
+        return value
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC) + timedelta(
+        minutes=_ri(rng, 0, 600))
+
+
+class Generator:
+    """One run: `professionals(start, count)` writes a batch; `finish()` resets sequences."""
+
+    def __init__(self, *, credits_per: int, seed: int, prefix: str, as_of: date,
+                 using: str = DEFAULT_DB_ALIAS):
+        from recert.core.actions.policies import sync_policies
+        from recert.rules import load_policies
+
+        self.credits_per = credits_per
+        self.seed = seed
+        self.prefix = prefix
+        self.as_of = as_of
+        self.using = using
+        sync_policies()
+        self.policies = load_policies()
+        self.bodies = {b.code: b.pk for b in CertifyingBody.objects.using(using)}
+        self.programs = {(p.body.code, p.code): p.pk
+                         for p in Program.objects.using(using).select_related("body")}
+        self.models = _models()
+        self.writer = _Writer(using)
+        self.ids = _Ids(self.models, using)
+        self.summary = Summary()
+        self.password = self._unusable_password
+        self.now = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+
+    @staticmethod
+    def _unusable_password() -> str:
+        # Django's own unusable value ("!" and random characters): nobody can log in as a
+        # synthetic person, and no password is ever derived from the data.
+        user = get_user_model()()
+        user.set_unusable_password()
+        return user.password
+
+    # -- one professional ---------------------------------------------------------------
+
+    def _certifications(self, rng: random.Random) -> list[tuple[str, str, str]]:
+        """(body, program, stage) of one person's certifications."""
+        r = rng.random()
+        bodies = ["ACSM"] if r < 0.55 else ["ACE"] if r < 0.85 else ["ACSM", "ACE"]
+        chosen = []
+        for body in bodies:
+            table = ACSM_PROGRAMS if body == "ACSM" else ACE_PROGRAMS
+            codes = [rng.choices([c for c, _ in table], [w for _, w in table])[0]]
+            if body == "ACSM" and rng.random() < 0.1:
+                codes.append(rng.choices([c for c, _ in ACSM_SPECIALTIES],
+                                         [w for _, w in ACSM_SPECIALTIES])[0])
+            if body == "ACE" and rng.random() < 0.1:
+                other = rng.choice([c for c, _ in ACE_PROGRAMS if c != codes[0]])
+                codes.append(other)
+            for code in codes:
+                s = rng.random()
+                stage = "current" if s < 0.75 else "ended" if s < 0.85 else "lapsed"
+                chosen.append((body, code, stage))
+        return chosen
+
+    def _cycles(self, body_code: str, stage: str, rng: random.Random
+                ) -> tuple[date, list[RulesCycle], RulesCycle, str]:
+        """certified_on, the renewed (closed) cycles, the open cycle and the stored status."""
+        body = self.policies.bodies[body_code]
+        as_of = self.as_of
+        if stage == "current":
+            certified_on = as_of - timedelta(days=_ri(rng, 20, 12 * 365))
+        else:
+            # Old enough that the first cycle (up to four years) and its grace have ended.
+            low = 8 * 365 if stage == "lapsed" else 5 * 365
+            certified_on = as_of - timedelta(days=_ri(rng, low, 14 * 365))
+        cycles = [first_cycle(body, certified_on)]
+        if stage == "current":
+            while as_of > cycles[-1].end:
+                cycles.append(next_cycle(body, certified_on, cycles[-1]))
+            return certified_on, cycles[:-1], cycles[-1], rules_model.ACTIVE
+        while next_cycle(body, certified_on, cycles[-1]).end < as_of:
+            cycles.append(next_cycle(body, certified_on, cycles[-1]))
+        if stage == "lapsed":
+            # Lapsed: the open cycle's grace ended months or years ago.
+            while len(cycles) > 1 and (grace_ends(body, cycles[-1]) >= as_of - timedelta(days=90)
+                                       or rng.random() < 0.3):
+                cycles.pop()
+        open_cycle = cycles[-1]
+        if (stage == "ended" and as_of > grace_ends(body, open_cycle)
+                and body.param("grace", open_cycle.end).months > 0):
+            # Outside the body's grace season: an extension granted by staff that ended a
+            # few weeks ago (as the demo's grace record), so that a professional in grace
+            # exists on every day of the year.
+            open_cycle = RulesCycle(open_cycle.start, max(
+                open_cycle.start, as_of - timedelta(days=_ri(rng, 10, 150))))
+            cycles[-1] = open_cycle
+        status = rules_model.GRACE if as_of <= grace_ends(body, open_cycle) else rules_model.INVALID
+        return certified_on, cycles[:-1], open_cycle, status
+
+    def _credit(self, rng: random.Random, professional_id: int, earned_on: date,
+                when: datetime) -> dict:
+        fmt = _FORMAT_NAMES[_bisect(_FORMAT_CUM, rng.random() * _total)]
+        facts = _MAKERS[fmt](rng)
+        row = {
+            "id": self.ids.take(CreditEntry), "professional_id": professional_id,
+            "earned_on": earned_on,
+            "reported_on": min(self.as_of, earned_on + timedelta(days=_ri(rng, 0, 45))),
+            "title": f"{_topic(rng)} {fmt.replace('_', ' ')}", "format": fmt,
+            "amount": facts["amount"], "unit": facts["unit"],
+            "awarded_by": facts.get("awarded_by", "OTHER"),
+            "provider": facts.get("provider", ""), "course_number": facts.get("course_number", ""),
+            "credit_type": facts.get("credit_type", "cec"), "grade": facts.get("grade", ""),
+            "published_on": (earned_on - timedelta(days=_ri(rng, 0, 300))
+                             if fmt == "self_test" else None),
+            "petition": "", "source": CreditEntry.SELF_REPORTED, "staff_reason": "",
+            "deleted_at": None, "created_at": when, "updated_at": when,
+        }
+        s = rng.random()
+        if s < 0.10:
+            row["source"] = CreditEntry.PROVIDER
+        elif s < 0.12:
+            row["source"] = CreditEntry.STAFF
+            row["staff_reason"] = "Corrected from the certificate"
+        if fmt in ("course", "workshop") and not row["course_number"] and rng.random() < 0.05:
+            row["petition"] = rng.choice(rules_model.PETITION_STATES)
+        return row
+
+    def professional(self, index: int, out: dict[type, list[dict]]) -> None:
+        rng = random.Random(self.seed * 100_000_003 + index)
+        as_of = self.as_of
+        User = get_user_model()
+        user_id = self.ids.take(User)
+        pid = self.ids.take(Professional)
+        first, family = rng.choice(FIRST_NAMES), rng.choice(FAMILY_NAMES)
+        city, region = rng.choice(CITIES)
+        username = f"{self.prefix}{index:06d}"
+        joined = _at(as_of - timedelta(days=_ri(rng, 30, 15 * 365)), rng)
+        out[User].append({
+            "id": user_id, "username": username, "email": f"{username}@example.test",
+            "first_name": first, "last_name": family, "password": self.password(),
+            "is_staff": False, "is_superuser": False, "is_active": True,
+            "date_joined": joined, "last_login": None})
+        out[Professional].append({
+            "id": pid, "user_id": user_id, "full_name": f"{first} {family}",
+            "email": f"{username}@example.test", "phone": f"555-{_ri(rng, 1000, 9999)}",
+            "address_line1": f"{_ri(rng, 1, 9999)} Main Street", "address_line2": "",
+            "city": city, "region": region, "postal_code": f"{_ri(rng, 10000, 99999)}",
+            "country": "United States", "optional_reminders": rng.random() < 0.9,
+            "created_at": joined, "updated_at": joined})
+        self._history(out, History.Action.CREATE, "professional", pid, pid, joined,
+                      {"full_name": [None, f"{first} {family}"]})
+        if rng.random() < 0.92:
+            valid_until = as_of + timedelta(days=_ri(rng, -400, 730))
+            out[CprAed].append({
+                "id": self.ids.take(CprAed), "professional_id": pid,
+                "provider": rng.choice(("American Heart Association", "Red Cross")),
+                "valid_until": valid_until, "card": "", "card_name": "",
+                "card_content_type": "", "card_sha256": "", "updated_at": joined})
+
+        certifications = self._certifications(rng)
+        seen_bodies = []
+        earliest = as_of
+        renewal_cycles = []  # (body, program code, certification id, RulesCycle, completed)
+        for body_code, program_code, stage in certifications:
+            if body_code not in seen_bodies:
+                seen_bodies.append(body_code)
+                out[MemberId].append({
+                    "id": self.ids.take(MemberId), "professional_id": pid,
+                    "body_id": self.bodies[body_code],
+                    "member_id": f"{self.prefix.upper()}-{body_code}-{index:07d}"})
+            certified_on, renewed, open_cycle, status = self._cycles(body_code, stage, rng)
+            earliest = min(earliest, certified_on)
+            cid = self.ids.take(Certification)
+            created = _at(certified_on, rng)
+            out[Certification].append({
+                "id": cid, "professional_id": pid,
+                "program_id": self.programs[(body_code, program_code)],
+                "certified_on": certified_on, "status": status, "deleted_at": None,
+                "created_at": created, "updated_at": created})
+            initial = renewed[0] if renewed else open_cycle
+            self._history(out, History.Action.CREATE, "certification", cid, pid, created, {
+                "program": [None, str(self.programs[(body_code, program_code)])],
+                "certified_on": [None, certified_on.isoformat()],
+                "cycle": [None, [initial.start.isoformat(), initial.end.isoformat()]]})
+            for number, cycle in enumerate([*renewed, open_cycle], start=1):
+                closed = cycle is not open_cycle
+                cycle_id = self.ids.take(Cycle)
+                closed_at = _at(min(as_of, cycle.end), rng) if closed else None
+                out[Cycle].append({
+                    "id": cycle_id, "certification_id": cid, "number": number,
+                    "start": cycle.start, "end": cycle.end, "closed_at": closed_at,
+                    "closed_reason": "renewed" if closed else ""})
+                if closed:
+                    renewal_cycles.append((body_code, program_code, cid, cycle_id, cycle, True))
+                elif stage == "current" and as_of >= cycle.end - timedelta(days=300) \
+                        and rng.random() < 0.3:
+                    renewal_cycles.append((body_code, program_code, cid, cycle_id, cycle,
+                                           False))
+            if status != rules_model.ACTIVE:
+                self._history(out, History.Action.STATUS_CHANGE, "certification", cid, pid,
+                              _at(min(as_of, open_cycle.end + timedelta(days=1)), rng),
+                              {"status": [rules_model.ACTIVE, status]})
+
+        # Credits: most of them recent, spread back to a little before the first certification.
+        span = max(30, (as_of - earliest).days + 180)
+        credit_rows = []
+        for _ in range(self.credits_per):
+            earned_on = as_of - timedelta(days=int(span * rng.random() ** 1.6))
+            when = _at(min(as_of, earned_on + timedelta(days=_ri(rng, 0, 30))), rng)
+            row = self._credit(rng, pid, earned_on, when)
+            credit_rows.append(row)
+            self._history(out, History.Action.CREATE, "creditentry", row["id"], pid, when,
+                          {"title": [None, row["title"]],
+                           "earned_on": [None, earned_on.isoformat()],
+                           "amount": [None, format(row["amount"].normalize(), "f")],
+                           "unit": [None, row["unit"]]})
+            if row["petition"] in ("approved", "denied"):
+                outcome = (CreditDecision.ACCEPTED if row["petition"] == "approved"
+                           else CreditDecision.REJECTED)
+                out[CreditDecision].append({
+                    "id": self.ids.take(CreditDecision), "credit_entry_id": row["id"],
+                    "body_id": self.bodies["ACE"], "outcome": outcome,
+                    "counted_as": _d(rng, "0.2", "1.0", "0.1") if outcome == "accepted" else None,
+                    "reason": "Petition reviewed", "note": "", "decided_by_id": None,
+                    "decided_at": when})
+        out[CreditEntry].extend(credit_rows)
+
+        for body_code, program_code, cid, cycle_id, cycle, completed in renewal_cycles:
+            self._renewal(rng, out, pid, body_code, program_code, cid, cycle_id, cycle,
+                          completed, credit_rows)
+
+    def _renewal(self, rng, out, pid, body_code, program_code, cid, cycle_id, cycle,
+                 completed, credit_rows) -> None:
+        body = self.policies.bodies[body_code]
+        program = body.program(program_code, cycle.start)
+        requested_on = (min(self.as_of, cycle.end - timedelta(days=_ri(rng, 0, 60)))
+                        if completed else self.as_of - timedelta(days=_ri(rng, 0, 20)))
+        requested_on = max(requested_on, cycle.start)
+        claimed = [r for r in credit_rows if cycle.start <= r["earned_on"] <= cycle.end
+                   and r["unit"] != "item"][:40]
+        total_claimed = sum((r["amount"] for r in claimed), Decimal("0"))
+        rid = self.ids.take(Renewal)
+        requested_at = _at(requested_on, rng)
+        out[Renewal].append({
+            "id": rid, "professional_id": pid, "body_id": self.bodies[body_code],
+            "cycle_end": cycle.end, "required": program.required,
+            "cecs_through_body": min(total_claimed, program.required),
+            "cecs_other": max(Decimal("0"), program.required - total_claimed),
+            "cpr_aed_valid_until": requested_on + timedelta(days=365),
+            "confirmed_details": {"full_name": "as on file"},
+            "acknowledged_at": requested_at, "requested_on": requested_on,
+            "status": Renewal.COMPLETED if completed else Renewal.PENDING_PAYMENT,
+            "completed_at": requested_at + timedelta(days=1) if completed else None,
+            "created_at": requested_at})
+        out[RenewalItem].append({"id": self.ids.take(RenewalItem), "renewal_id": rid,
+                                 "certification_id": cid, "cycle_id": cycle_id,
+                                 "active": True})
+        for r in claimed:
+            out[ClaimedCredit].append({"id": self.ids.take(ClaimedCredit), "renewal_id": rid,
+                                       "credit_entry_id": r["id"], "counted": r["amount"]})
+        iid = self.ids.take(Invoice)
+        fee = program.fee
+        out[Invoice].append({
+            "id": iid, "number": f"{self.prefix.upper()}-{iid:08d}", "renewal_id": rid,
+            "professional_id": pid, "issued_on": requested_on, "currency": "USD",
+            "total": fee, "status": Invoice.PAID if completed else Invoice.OPEN,
+            "gateway": "offline", "checkout_session_id": "", "checkout_url": "",
+            "checkout_expires_at": None, "checkout_attempt": 0, "created_at": requested_at})
+        out[InvoiceLine].append({
+            "id": self.ids.take(InvoiceLine), "invoice_id": iid, "position": 0,
+            "kind": InvoiceLine.Kind.FEE.value,
+            "description": f"{body_code} {program.name} recertification fee", "amount": fee})
+        self._history(out, History.Action.CREATE, "renewal", rid, pid, requested_at,
+                      {"invoice": [None, f"{self.prefix.upper()}-{iid:08d}"],
+                       "total": [None, format(fee, "f")]})
+        if completed:
+            paid_at = requested_at + timedelta(days=1)
+            pay_id = self.ids.take(Payment)
+            out[Payment].append({
+                "id": pay_id, "invoice_id": iid, "gateway": "offline",
+                "reference": f"check {_ri(rng, 1000, 99999)}", "amount": fee,
+                "received_at": paid_at, "idempotency_key": f"synthetic-{self.prefix}-{iid}",
+                "recorded_by_id": None})
+            self._history(out, History.Action.RECORD_PAYMENT, "invoice", iid, pid, paid_at,
+                          {"amount": [None, format(fee, "f")]})
+            self._history(out, History.Action.COMPLETE, "renewal", rid, pid, paid_at,
+                          {"status": [Renewal.PENDING_PAYMENT, Renewal.COMPLETED]})
+            self._history(out, History.Action.RENEWED, "certification", cid, pid, paid_at,
+                          {"cycle": [[cycle.start.isoformat(), cycle.end.isoformat()], None]})
+
+    def _history(self, out, action, object_type, object_id, pid, at, changes) -> None:
+        out[History].append({"id": self.ids.take(History), "actor_id": None, "at": at,
+                             "action": action.value, "object_type": object_type,
+                             "object_id": object_id, "professional_id": pid,
+                             "changes": changes})
+
+    # -- batches --------------------------------------------------------------------------
+
+    def batch(self, start: int, count: int) -> None:
+        out: dict[type, list[dict]] = {model: [] for model in self.models}
+        for index in range(start, start + count):
+            self.professional(index, out)
+        with transaction.atomic(using=self.using):
+            for model in self.models:  # parents before children
+                self.writer.write(model, out[model])
+        for model, rows in out.items():
+            self.summary.rows[str(model._meta.verbose_name_plural)] += len(rows)
+        self.summary.professionals += count
+
+    def finish(self) -> None:
+        self.writer.reset_sequences(self.models)
+
+
+def _bisect(cumulative: list[float], x: float) -> int:
+    lo, hi = 0, len(cumulative) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cumulative[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _models() -> list[type[models.Model]]:
+    return [get_user_model(), Professional, MemberId, CprAed, Certification, Cycle,
+            CreditEntry, CreditDecision, Renewal, RenewalItem, ClaimedCredit, Invoice,
+            InvoiceLine, Payment, History]
+
+
+class SyntheticError(ValueError):
+    """A bad argument or a clash with existing data; the message names it."""
+
+
+def generate(professionals: int, *, credits_per: int = 50, seed: int = 1,
+             prefix: str = "syn", as_of: date | None = None, batch: int = 1000,
+             using: str = DEFAULT_DB_ALIAS,
+             progress: Callable[[Summary], None] | None = None) -> Summary:
+    """Writes `professionals` synthetic people (usernames prefix000000, prefix000001, …)."""
+    from django.utils import timezone
+
+    if professionals < 0:
+        raise SyntheticError("--professionals must be 0 or more")
+    if credits_per < 0:
+        raise SyntheticError("--credits-per must be 0 or more")
+    if batch < 1:
+        raise SyntheticError("--batch must be 1 or more")
+    if not PREFIX_RE.match(prefix):
+        raise SyntheticError("--prefix must be a lower-case letter then up to 11 lower-case "
+                             f"letters or digits (got {prefix!r})")
+    if get_user_model()._base_manager.using(using).filter(
+            username__startswith=prefix, username__regex=rf"^{prefix}[0-9]{{6,}}$").exists():
+        raise SyntheticError(f"synthetic people with the prefix {prefix!r} exist already; "
+                             "choose another --prefix")
+    started = time.perf_counter()
+    generator = Generator(credits_per=credits_per, seed=seed, prefix=prefix,
+                          as_of=as_of or timezone.localdate(), using=using)
+    for start in range(0, professionals, batch):
+        generator.batch(start, min(batch, professionals - start))
+        generator.summary.seconds = time.perf_counter() - started
+        if progress:
+            progress(generator.summary)
+    generator.finish()
+    generator.summary.seconds = time.perf_counter() - started
+    return generator.summary

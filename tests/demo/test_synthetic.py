@@ -1,0 +1,145 @@
+"""`recert manage synthetic`: synthetic data at any size (issue 16), here at a small size."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from recert.core.evaluation import evaluate_professional
+from recert.core.models import (
+    Certification,
+    CprAed,
+    CreditDecision,
+    CreditEntry,
+    Cycle,
+    History,
+    MemberId,
+    Professional,
+)
+from recert.demo.synthetic import SyntheticError, generate
+from recert.renewals.models import ClaimedCredit, Invoice, InvoiceLine, Payment, Renewal
+from recert.rules import model as rules_model
+
+AS_OF = date(2026, 12, 2)  # second half of the year: ACSM grace comes from extensions
+SPRING = date(2026, 3, 10)  # ACSM's own grace season
+
+
+@pytest.fixture
+def generated(db):
+    return generate(60, credits_per=30, seed=7, prefix="syn", as_of=AS_OF, batch=25)
+
+
+def test_counts(generated):
+    assert Professional.objects.count() == 60
+    assert get_user_model().objects.filter(username__startswith="syn").count() == 60
+    assert CreditEntry.objects.count() == 60 * 30
+    assert generated.rows["credit entries"] == 1800
+    assert generated.professionals == 60
+    assert MemberId.objects.count() >= 60
+    assert CprAed.objects.count() > 0
+    for model in (Certification, Cycle, Renewal, Invoice, InvoiceLine, Payment, ClaimedCredit,
+                  History):
+        assert model._base_manager.count() > 0, model
+    # Every entry has its creation in history, as the action would have written it.
+    assert History.objects.filter(object_type="creditentry", action="create").count() == 1800
+    # The ids continue from the generated ones (sequences reset on PostgreSQL).
+    entry = CreditEntry.objects.create(
+        professional=Professional.objects.first(), earned_on=AS_OF, title="after",
+        format="course", amount=1, unit="hour")
+    assert entry.pk > max(CreditEntry.objects.exclude(pk=entry.pk).values_list("pk", flat=True))
+
+
+def test_every_stage_and_format(generated):
+    assert set(CreditEntry.objects.values_list("format", flat=True)) >= set(
+        rules_model.FORMATS) - {"new_certification", "exam"}
+    statuses = set(Certification.objects.values_list("status", flat=True))
+    assert {rules_model.ACTIVE, rules_model.GRACE, rules_model.INVALID} <= statuses
+    bodies = set(Certification.objects.values_list("program__body__code", flat=True))
+    assert bodies == {"ACSM", "ACE"}
+    assert set(Invoice.objects.values_list("status", flat=True)) == {"paid", "open"}
+    assert set(Renewal.objects.values_list("status", flat=True)) == {"completed",
+                                                                     "pending_payment"}
+    assert Cycle.objects.filter(closed_reason="renewed").exists()
+    assert CreditDecision.objects.exists()
+
+
+def test_all_formats_at_a_larger_size(db):
+    generate(40, credits_per=200, seed=3, prefix="big", as_of=AS_OF)
+    assert set(CreditEntry.objects.values_list("format", flat=True)) == set(rules_model.FORMATS)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, SPRING])
+def test_the_engine_agrees_with_the_stored_stage(db, as_of):
+    """Every generated person evaluates; grace and lapsed certifications are what the
+    engine says they are on that day (ACSM-GRACE-1, ACE-WINDOW-1), current ones active or
+    open for renewal."""
+    generate(40, credits_per=20, seed=11, prefix="eng", as_of=as_of)
+    for professional in Professional.objects.all():
+        evaluation = evaluate_professional(professional, as_of)
+        by_id = {r.id: r for r in evaluation.certifications}
+        for certification in professional.certifications.all():
+            engine = by_id[str(certification.pk)].status
+            if certification.status == rules_model.ACTIVE:
+                assert engine in (rules_model.ACTIVE, rules_model.RENEWAL_OPEN)
+            else:
+                assert engine == certification.status, certification
+
+
+def test_passwords_are_unusable(generated):
+    users = get_user_model().objects.filter(username__startswith="syn")
+    assert not any(u.has_usable_password() for u in users)
+    assert len({u.password for u in users}) == 60  # Django's random unusable values
+
+
+def _snapshot():
+    def rows(model, *fields):
+        return list(model._base_manager.order_by("pk").values_list(*fields))
+    return {
+        "professionals": rows(Professional, "full_name", "city", "postal_code"),
+        "certifications": rows(Certification, "program__code", "certified_on", "status"),
+        "cycles": rows(Cycle, "number", "start", "end", "closed_reason"),
+        "credits": rows(CreditEntry, "earned_on", "title", "format", "amount", "unit",
+                        "awarded_by", "petition", "source"),
+        "invoices": rows(Invoice, "total", "status"),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_seed_same_data():
+    generate(15, credits_per=10, seed=5, prefix="same", as_of=AS_OF)
+    first = _snapshot()
+    for model in (ClaimedCredit, InvoiceLine, Payment, Invoice):
+        model._base_manager.all().delete()
+    Renewal.objects.all().delete()
+    CreditDecision.objects.all().delete()
+    CreditEntry.all_objects.all().delete()
+    Cycle.objects.all().delete()
+    Certification.all_objects.all().delete()
+    Professional.objects.all().delete()
+    get_user_model().objects.all().delete()
+    generate(15, credits_per=10, seed=5, prefix="same", as_of=AS_OF, batch=4)
+    assert _snapshot() == first
+    generate(15, credits_per=10, seed=6, prefix="other", as_of=AS_OF)
+    assert _snapshot()["credits"][-150:] != first["credits"]
+
+
+def test_command(db, capsys):
+    call_command("synthetic", "--professionals", "3", "--credits-per", "2", "--as-of",
+                 "2026-12-02", "--prefix", "cmd")
+    assert "3 professionals" in capsys.readouterr().out
+    assert Professional.objects.count() == 3
+    with pytest.raises(CommandError, match="prefix 'cmd' exist"):
+        call_command("synthetic", "--professionals", "1", "--prefix", "cmd")
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("synthetic", "--professionals", "1", "--as-of", "yesterday")
+    with pytest.raises(CommandError, match="--prefix"):
+        call_command("synthetic", "--professionals", "1", "--prefix", "Bad-Prefix")
+
+
+def test_bad_arguments(db):
+    for kwargs, name in (({"credits_per": -1}, "--credits-per"), ({"batch": 0}, "--batch")):
+        with pytest.raises(SyntheticError, match=name):
+            generate(1, **kwargs)
