@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 from csp import constants as csp
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",
+    # Log-in lock-outs (django-axes): failed attempts per username and address.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response (django-csp; the policy is below).
     "csp.middleware.CSPMiddleware",
+    # Turns a log-in that axes refused into the locked-out page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "recert.urls"
@@ -133,12 +138,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed log-ins allowed per username and per address within the window, then refused.
-LOGIN_THROTTLE_ATTEMPTS = envint("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
-LOGIN_THROTTLE_IP_ATTEMPTS = envint("LOGIN_THROTTLE_IP_ATTEMPTS", 20, minimum=1)
-LOGIN_THROTTLE_WINDOW_SECONDS = envint("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
-# Reverse proxies in front of the app that append to X-Forwarded-For: the client address for
-# the log-in throttle is the entry that many from the right. 0: REMOTE_ADDR (header ignored).
+# Log-in lock-outs (django-axes, docs/decisions.md): LOGIN_FAILURE_LIMIT failed log-ins for
+# one username from one address lock that pair out for LOGIN_LOCKOUT_MINUTES after the last
+# failure. The owner elsewhere, and everyone else behind the same address, are not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A failure during a lock-out neither counts nor extends it: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "recert.lib.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "recert.accounts.lockouts.username_of"
+AXES_LOCKOUT_CALLABLE = "recert.accounts.views.locked_out"
+# Staff see and lift lock-outs in the console (/staff/lockouts/); no successful log-in is
+# kept (axes' access log), only the failures that count.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Reverse proxies in front of the app that append to X-Forwarded-For: the client address
+# (recert.lib.clientip: lock-outs, rate limits) is the entry that many from the right.
+# 0: REMOTE_ADDR (the header is ignored).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # How long a staff-issued account claim link stays valid.
 CLAIM_LINK_DAYS = envint("CLAIM_LINK_DAYS", 7, minimum=1)

@@ -1,1 +1,1 @@
-"""Accounts: users, log-in with throttling, sign-up, and one-time claim links."""
+"""Accounts: users, log-in with lock-outs (django-axes), sign-up, and one-time claim links."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from recert.accounts.models import ClaimToken, LoginAttempt, User
+from recert.accounts.models import ClaimToken, User
 
 
 @admin.register(User)
@@ -26,9 +26,3 @@ class ClaimTokenAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__email")
     list_filter = ("used_at",)
     exclude = ("token_hash",)
-
-
-@admin.register(LoginAttempt)
-class LoginAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("username", "ip", "at")
-    search_fields = ("username", "ip")

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "recert.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from recert.accounts import lockouts  # noqa: F401  (the lock-out signal's receiver)

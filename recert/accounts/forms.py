@@ -1,44 +1,19 @@
-"""Log-in (throttled), sign-up and claim forms."""
+"""Log-in, sign-up and claim forms. Failed log-ins are counted and refused by django-axes
+(its authentication backend); see recert/accounts/lockouts.py."""
 
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
-from recert.accounts import throttle
 
-
-class ThrottleMixin:
-    """Refuses before checking the password once too many recent attempts failed."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip = throttle.client_ip(self.request)
-        if throttle.is_throttled(username, ip):
-            minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
-            raise forms.ValidationError(
-                "Too many failed log-in attempts. Log-in is refused for this account or "
-                f"address; try again in {minutes} minutes or reset your password.",
-                code="throttled",
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if username:
-                throttle.record_failure(username, ip)
-            raise
-        throttle.clear_failures(username)
-        return cleaned
-
-
-class LoginForm(ThrottleMixin, AuthenticationForm):
+class LoginForm(AuthenticationForm):
     pass
 
 
-class AdminLoginForm(ThrottleMixin, AdminAuthenticationForm):
+class AdminLoginForm(AdminAuthenticationForm):
     pass
 
 

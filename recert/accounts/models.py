@@ -1,4 +1,4 @@
-"""Users, one-time claim tokens for accounts created by staff, and failed log-in records."""
+"""Users and one-time claim tokens for accounts created by staff (failed log-ins: django-axes)."""
 
 from __future__ import annotations
 
@@ -73,17 +73,3 @@ class ClaimToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
-
-
-class LoginAttempt(models.Model):
-    """One failed log-in; recent ones decide whether the next attempt is refused."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -6,7 +6,7 @@ from django.urls import path
 from recert.accounts import views
 
 urlpatterns = [
-    path("login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("login/", views.RecertLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("claim/<int:user_id>/<str:token>/", views.claim, name="claim"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+    path("reset/<uidb64>/<token>/", views.ResetPasswordConfirmView.as_view(),
          name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),

@@ -12,4 +12,6 @@ app_name = "staff"
 urlpatterns = [
     path("", views.index, name="index"),
     path("professionals/<int:professional_id>/", views.professional, name="professional"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/<int:attempt_id>/lift/", views.lift_lockout, name="lift_lockout"),
 ]

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from recert.accounts.throttle import client_ip
 from recert.front.views.common import own_professional
+from recert.lib.clientip import client_ip
 from recert.lib.ratelimit import hit
 from recert.verify.actions import do_set_public_listing
 from recert.verify.lookup import lookup

@@ -28,9 +28,10 @@ def tom(db, password):
 
 @pytest.fixture
 def world(alice, bob, tom, sam, alice_cpt, media) -> World:
+    from axes.models import AccessAttempt
     from django.contrib.auth.models import Group
 
-    from recert.accounts.models import ClaimToken, LoginAttempt
+    from recert.accounts.models import ClaimToken
     from recert.core.actions.credits import do_attach_document
     from recert.core.models import Course, History
     from recert.exports.actions import do_ensure_calendar_feed
@@ -70,7 +71,10 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
         "claim_token": token,
         "access_token": access_token,
         "access_raw": access_raw,
-        "login_attempt": LoginAttempt.objects.create(username="alice", ip="127.0.0.1"),
+        "lockout": AccessAttempt.objects.create(
+            username="alice", ip_address="192.0.2.77", user_agent="x", get_data="",
+            post_data="", http_accept="", path_info="/accounts/login/",
+            failures_since_start=5),
         "history": History.objects.filter(professional=alice).first(),
         "course": Course.objects.create(
             body=alice_cpt.program.body, course_number="ACSM-1", title="A catalog course",

@@ -127,6 +127,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "app_label": lambda w, r: "core",
     "url": lambda w, r: "no-such-page/",  # admin's catch-all
     "token_id": lambda w, r: str(w.extra["access_token"].pk),
+    "attempt_id": lambda w, r: str(w.extra["lockout"].pk),  # staff: lift a lock-out
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).
@@ -146,7 +147,6 @@ ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
     "auth.group": lambda w: w.extra["group"].pk,
     "accounts.user": lambda w: w.alice.user_id,
     "accounts.claimtoken": lambda w: w.extra["claim_token"].pk,
-    "accounts.loginattempt": lambda w: w.extra["login_attempt"].pk,
     "core.certifyingbody": lambda w: w.certification.program.body_id,
     "core.program": lambda w: w.certification.program_id,
     "core.professional": lambda w: w.alice.pk,

@@ -1,6 +1,7 @@
 """The staff console's pages, one module per topic."""
 
+from recert.staff.views.lockouts import lift_lockout, lockouts
 from recert.staff.views.professional import professional
 from recert.staff.views.search import index
 
-__all__ = ["index", "professional"]
+__all__ = ["index", "lift_lockout", "lockouts", "professional"]
