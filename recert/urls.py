@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("recert.api.urls")),
     path("", include("recert.verify.urls")),
     path("accounts/", include("recert.accounts.urls")),
+    path("provider/", include("recert.providers.urls")),
+    path("staff/education/", include("recert.providers.education_urls")),
     path("staff/", include("recert.staff.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -99,5 +100,10 @@ def claim(request: HttpRequest, user_id: int, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your password is set. Welcome to Recert.")
+            # An invited provider member's link names their page (/provider/).
+            after = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+                return redirect(after)
             return redirect("dashboard")
     return render(request, "accounts/claim.html", {"form": form, "claimed_user": claim_token.user})

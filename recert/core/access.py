@@ -20,8 +20,11 @@ from django.http import Http404
 from recert.core.models import (
     Certification,
     CertifyingBody,
+    Course,
     CreditEntry,
     Professional,
+    Provider,
+    ProviderMembership,
     StaffMembership,
 )
 
@@ -145,6 +148,63 @@ def access_invoice(actor, number: str, role: str | None = None, *, as_staff: boo
     _check(invoice, actor, role,
            lambda: visible_invoices(actor, role).filter(pk=invoice.pk).exists())
     return invoice
+
+
+def member_providers(actor) -> QuerySet[Provider]:
+    """The provider organizations `actor` works for (ProviderMembership)."""
+    user = _user(actor)
+    if user is None:
+        return Provider.objects.none()
+    return Provider.objects.filter(pk__in=ProviderMembership.objects.filter(
+        user=user).values("provider_id"))
+
+
+def is_provider_member(actor) -> bool:
+    return member_providers(actor).exists()
+
+
+def visible_providers(actor, role: str | None = None, *,
+                      as_staff: bool = False) -> QuerySet[Provider]:
+    """The providers `actor` works for and, for staff, those approved by (or listing
+    courses with) one of their bodies (with `role`: of that role's bodies only; `role` or
+    `as_staff`: not their own organization)."""
+    user = _user(actor)
+    if user is None:
+        return Provider.objects.none()
+    bodies = staff_bodies(user, role)
+    in_reach = Q(approvals__body__in=bodies) | Q(courses__body__in=bodies)
+    if role is None and not as_staff:
+        in_reach |= Q(pk__in=member_providers(user).values("pk"))
+    return Provider.objects.filter(pk__in=Provider.objects.filter(in_reach).values("pk"))
+
+
+def access_provider(actor, pk, role: str | None = None, *,
+                    as_staff: bool = False) -> Provider:
+    provider = visible_providers(actor, as_staff=as_staff).filter(pk=_pk(pk)).first()
+    _check(provider, actor, role,
+           lambda: visible_providers(actor, role).filter(pk=provider.pk).exists())
+    return provider
+
+
+def visible_courses(actor, role: str | None = None, *,
+                    as_staff: bool = False) -> QuerySet[Course]:
+    """The courses of the providers `actor` works for and, for staff, the courses that
+    carry one of their bodies' approval (with `role` / `as_staff`: only those)."""
+    user = _user(actor)
+    if user is None:
+        return Course.objects.none()
+    in_reach = Q(body__in=staff_bodies(user, role))
+    if role is None and not as_staff:
+        in_reach |= Q(provider__in=member_providers(user))
+    return Course.objects.filter(in_reach)
+
+
+def access_course(actor, pk, role: str | None = None, *, as_staff: bool = False) -> Course:
+    course = visible_courses(actor, as_staff=as_staff).select_related(
+        "body", "provider").filter(pk=_pk(pk)).first()
+    _check(course, actor, role,
+           lambda: visible_courses(actor, role).filter(pk=course.pk).exists())
+    return course
 
 
 def _pk(value) -> int:

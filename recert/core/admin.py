@@ -359,7 +359,8 @@ class HistoryAdmin(admin.ModelAdmin):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["course_number", "title", "provider", "credits", "approved_from",
+    list_display = ["course_number", "title", "provider", "credits", "status", "approved_from",
                     "approved_until"]
-    list_filter = ["body"]
-    search_fields = ["course_number", "title", "provider"]
+    list_filter = ["body", "status"]
+    list_select_related = ["provider"]
+    search_fields = ["course_number", "title", "provider__name"]

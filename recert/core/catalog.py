@@ -34,21 +34,22 @@ DEMO_COURSES = [
 ]
 
 
-def load_demo_catalog(course_model=None, body_model=None) -> int:
-    """Adds the demo courses that are missing (works with migration models too)."""
-    if course_model is None or body_model is None:
-        from recert.core.models import CertifyingBody, Course
+def load_demo_catalog() -> int:
+    """Adds the demo courses that are missing, approved, each under its provider
+    organization (created when missing)."""
+    from recert.core.models import CertifyingBody, Course, Provider
 
-        course_model, body_model = Course, CertifyingBody
-    body, _ = body_model.objects.get_or_create(
+    body, _ = CertifyingBody.objects.get_or_create(
         code="ACE", defaults={"name": "American Council on Exercise"}
     )
     added = 0
     for number, title, provider, credits, fmt, start, until in DEMO_COURSES:
-        _, created = course_model.objects.get_or_create(
+        organization, _ = Provider.objects.get_or_create(name=provider)
+        _, created = Course.objects.get_or_create(
             body=body, course_number=number,
-            defaults={"title": title, "provider": provider, "credits": Decimal(credits),
-                      "format": fmt, "approved_from": start, "approved_until": until},
+            defaults={"title": title, "provider": organization, "credits": Decimal(credits),
+                      "format": fmt, "approved_from": start, "approved_until": until,
+                      "status": Course.APPROVED},
         )
         added += created
     return added

@@ -394,11 +394,12 @@ def test_missing_choices_say_what_to_choose(client, alice, alice_cpt, field, wor
 
 @pytest.fixture
 def lapsed_course(db):
-    from recert.core.models import CertifyingBody, Course
+    from recert.core.models import CertifyingBody, Course, Provider
 
     return Course.objects.create(
         body=CertifyingBody.objects.get(code="ACE"), course_number="CA11111",
-        title="Old Kettlebell Course", provider="ACE", credits=Decimal("0.5"),
+        title="Old Kettlebell Course", provider=Provider.objects.get(name="ACE"),
+        credits=Decimal("0.5"), status=Course.APPROVED,
         format="workshop", approved_from=date(2020, 1, 1), approved_until=date(2026, 1, 31))
 
 

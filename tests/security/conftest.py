@@ -33,7 +33,7 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
 
     from recert.accounts.models import ClaimToken
     from recert.core.actions.credits import do_attach_document
-    from recert.core.models import Course, History
+    from recert.core.models import Course, History, Provider
     from recert.exports.actions import do_ensure_calendar_feed
     from recert.renewals.models import Invoice, PaymentIssue, Reminder
 
@@ -78,8 +78,14 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
         "history": History.objects.filter(professional=alice).first(),
         "course": Course.objects.create(
             body=alice_cpt.program.body, course_number="ACSM-1", title="A catalog course",
-            provider="ACSM", credits=Decimal("2"), approved_from=date(2020, 1, 1)),
+            provider=Provider.objects.get_or_create(name="ACSM")[0], credits=Decimal("2"),
+            approved_from=date(2020, 1, 1), status=Course.APPROVED),
     }
+    from recert.providers.models import Event
+
+    extra["event"] = Event.objects.create(
+        course=extra["course"], delivery="online", starts_at="2027-01-01T10:00:00Z",
+        ends_at="2027-01-01T12:00:00Z", time_zone="UTC")
     return World(alice=alice, bob=bob, tom=tom, sam=sam, certification=alice_cpt, entry=entry,
                  document=document, invoice=invoice, payment=payment, payment_issue=issue,
                  reminder=reminder, calendar_token=feed.token,

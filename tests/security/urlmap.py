@@ -128,6 +128,9 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "url": lambda w, r: "no-such-page/",  # admin's catch-all
     "token_id": lambda w, r: str(w.extra["access_token"].pk),
     "attempt_id": lambda w, r: str(w.extra["lockout"].pk),  # staff: lift a lock-out
+    "provider_id": lambda w, r: str(w.extra["course"].provider_id),
+    "course_id": lambda w, r: str(w.extra["course"].pk),
+    "event_id": lambda w, r: str(w.extra["event"].pk),
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).

@@ -6,12 +6,19 @@ from recert.core.models.courses import Course
 from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
 from recert.core.models.professionals import CprAed, MemberId, Professional
+from recert.core.models.providers import (
+    CourseCredit,
+    Provider,
+    ProviderApproval,
+    ProviderMembership,
+)
 from recert.core.models.staff import StaffMembership
 
 __all__ = [
     "CertifyingBody",
     "Certification",
     "Course",
+    "CourseCredit",
     "CprAed",
     "CreditDecision",
     "CreditEntry",
@@ -21,5 +28,8 @@ __all__ = [
     "MemberId",
     "Professional",
     "Program",
+    "Provider",
+    "ProviderApproval",
+    "ProviderMembership",
     "StaffMembership",
 ]

@@ -74,6 +74,17 @@ class History(models.Model):
         # Issue 11: log-in lock-outs (django-axes), and staff or a password reset lifting one.
         LOCK_OUT = "lock_out", "log-in locked out"
         LIFT_LOCKOUT = "lift_lockout", "log-in lock-out lifted"
+        # Issue 14: providers, their courses, rosters and petitions.
+        INVITE = "invite", "invited"
+        SUBMIT = "submit", "submitted for approval"
+        APPROVE = "approve", "approved"
+        SEND_BACK = "send_back", "sent back"
+        REPORT_COMPLETION = "report_completion", "completion reported"
+        WITHDRAW = "withdraw", "withdrawn"
+        FILE_PETITION = "file_petition", "petition filed"
+        ASK_MORE_INFORMATION = "ask_more_information", "more information asked"
+        ANSWER = "answer", "answered"
+        PROMOTE = "promote", "promoted into the catalog"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")

@@ -62,7 +62,9 @@ def catalog_course(number: str) -> Course | None:
     number = (number or "").strip().upper()
     if not number:
         return None
-    return Course.objects.select_related("body").filter(course_number=number).first()
+    # Approved catalog courses only: a provider's draft or submitted course fills in nothing.
+    return Course.objects.select_related("body", "provider").filter(
+        course_number=number, status=Course.APPROVED).first()
 
 
 def typed_date(data, name: str = "earned_on") -> date | None:
@@ -100,7 +102,7 @@ def approved_course(data) -> tuple[Course | None, str | None]:
 def filled_from(data, course: Course) -> dict:
     values = data.dict() if hasattr(data, "dict") else dict(data)
     # The course's body awarded the credits; the catalog's provider ran it.
-    choice, name = organization_of(course.body.code, course.provider)
+    choice, name = organization_of(course.body.code, course.provider.name)
     values.update({
         "title": course.title, "amount": format(course.credits.normalize(), "f"), "unit": "cec",
         "credit_type": "cec", "provider": choice, "provider_other": name,

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from recert.core.access import (
+    NOT_FOUND,
+    _pk,
+    is_provider_member,
+    is_staff_member,
+    member_providers,
+)
+from recert.core.models import Course, Provider
+from recert.providers.models import Event
+
+
+def provider_required(view):
+    """Signed in and working for a provider (403 otherwise)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_provider_member(request.user):
+            raise PermissionDenied("This page is for the staff of an approved provider.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def education_required(view):
+    """Signed in and holding the education role at a body (403 otherwise)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_member(request.user, "education"):
+            raise PermissionDenied("This page needs the education role.")
+        return view(request, *args, **kwargs)
+
+    wrapped.staff_role = "education"
+    return wrapped
+
+
+def own_provider(actor, pk) -> Provider:
+    """A provider the actor works for; 404 for any other (staff included)."""
+    provider = member_providers(actor).filter(pk=_pk(pk)).first()
+    if provider is None:
+        raise Http404(NOT_FOUND)
+    return provider
+
+
+def own_course(actor, pk) -> Course:
+    """A course of a provider the actor works for; 404 for any other."""
+    course = Course.objects.select_related("provider", "body").filter(
+        pk=_pk(pk), provider__in=member_providers(actor)).first()
+    if course is None:
+        raise Http404(NOT_FOUND)
+    return course
+
+
+def own_event(actor, pk) -> Event:
+    event = Event.objects.select_related("course__provider", "course__body").filter(
+        pk=_pk(pk), course__provider__in=member_providers(actor)).first()
+    if event is None:
+        raise Http404(NOT_FOUND)
+    return event
