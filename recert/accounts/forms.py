@@ -8,12 +8,32 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
+from recert.accounts.lockouts import one_attempt_at_a_time
+from recert.lib.clientip import client_ip
 
-class LoginForm(AuthenticationForm):
+
+class OneAttemptAtATime:
+    """Checks the password alone among the attempts for the same username and address,
+    so that parallel guesses are counted one by one (recert.accounts.lockouts)."""
+
+    def clean(self):
+        refused = None
+        with one_attempt_at_a_time(self.cleaned_data.get("username"), client_ip(self.request)):
+            try:
+                cleaned = super().clean()
+            except forms.ValidationError as error:
+                # Raised after the transaction commits: the failure axes counted stays.
+                refused = error
+        if refused is not None:
+            raise refused
+        return cleaned
+
+
+class LoginForm(OneAttemptAtATime, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(AdminAuthenticationForm):
+class AdminLoginForm(OneAttemptAtATime, AdminAuthenticationForm):
     pass
 
 

@@ -7,13 +7,17 @@ locked out. The reads here and the page (recert.accounts.views.locked_out) use t
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Max, QuerySet, Sum
 from django.dispatch import receiver
 from django.utils import timezone
@@ -32,6 +36,26 @@ def username_of(request, credentials: dict | None) -> str:
         return normalize(credentials.get("username"))
     data = getattr(request, "POST", None) or {}
     return normalize(data.get("username"))
+
+
+@contextmanager
+def one_attempt_at_a_time(username: str | None, ip: str | None) -> Iterator[None]:
+    """Runs a log-in attempt (axes' check, the password check and axes' count of a failure)
+    alone among the attempts for the same (username, address), so that parallel wrong
+    passwords cannot all pass the check before any of them is counted (issue 11 item 2).
+
+    Axes' database handler counts atomically (a locked row, F() + 1) but checks before the
+    password and counts after it; between the two, other requests pass the same check. On
+    PostgreSQL a transaction-scoped advisory lock on the pair makes check and count one
+    step; attempts for other pairs run in parallel. On SQLite the transaction itself takes
+    the database's write lock (transaction_mode IMMEDIATE), which serialises every log-in."""
+    key = f"recert.login:{normalize(username)}|{ip or ''}".encode()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            lock_id = int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        yield
 
 
 def _since() -> datetime:
