@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "recert.verify",
     "recert.staff",
     "recert.providers",
+    "recert.audits",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -271,6 +272,8 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Largest document (certificate) a professional may upload.
+# How long an auditor's claim on an audit case keeps other auditors out (minutes).
+AUDIT_CLAIM_MINUTES = envint("AUDIT_CLAIM_MINUTES", 30, minimum=1)
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -52,6 +52,39 @@ def send_email(message: dict, attempt: int = 1, actor_id: int | None = None) -> 
     return outcome
 
 
+@task(queue_name=BATCH_QUEUE)
+def open_audit_cases(audit_id: int, day: str, renewal_ids: list[int] | None = None) -> int:
+    """A started audit's cases and notices (recert.audits.actions.open_cases); without
+    `renewal_ids`, splits the selection into chunks of NIGHTLY_CHUNK_SIZE, one task each."""
+    from recert.audits.actions import open_cases, selected_renewals
+    from recert.audits.models import Audit
+
+    if renewal_ids is None:
+        ids = [pk for pk, _ in selected_renewals(Audit.objects.get(pk=audit_id))]
+        size = settings.NIGHTLY_CHUNK_SIZE
+        for i in range(0, len(ids), size):
+            open_audit_cases.enqueue(audit_id, day, ids[i:i + size])
+        if not ids:
+            open_cases(audit_id, [], date.fromisoformat(day))
+        return 0
+    return open_cases(audit_id, renewal_ids, date.fromisoformat(day))
+
+
+@task(queue_name=BATCH_QUEUE)
+def audit_nightly_chunk(case_ids: list[int], day: str) -> dict:
+    """The nightly deadlines and reminders of some audit cases (recert.audits.actions)."""
+    from recert.audits.actions import run_cases
+
+    return run_cases(case_ids, date.fromisoformat(day))
+
+
+def enqueue_audit_nightly(day: date) -> list[TaskResult]:
+    from recert.audits.actions import case_chunks
+
+    return [audit_nightly_chunk.enqueue(ids, day.isoformat())
+            for ids in case_chunks(settings.NIGHTLY_CHUNK_SIZE)]
+
+
 def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:
     """Enqueue once the current transaction commits, so that a worker never looks for rows
     that are not there yet (and nothing is enqueued for a rolled-back change)."""

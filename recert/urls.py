@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("recert.renewals.urls")),
     path("", include("recert.api.urls")),
     path("", include("recert.verify.urls")),
+    path("", include("recert.audits.urls")),
     path("accounts/", include("recert.accounts.urls")),
     path("provider/", include("recert.providers.urls")),
     path("staff/education/", include("recert.providers.education_urls")),

@@ -207,6 +207,46 @@ def access_course(actor, pk, role: str | None = None, *, as_staff: bool = False)
     return course
 
 
+def visible_audit_cases(actor, role: str | None = None, *, as_staff: bool = False):
+    """Audit cases (recert.audits): the actor's own, and those of their bodies' audits
+    (with `role`: only where they hold it; `as_staff`: not their own)."""
+    from django.apps import apps
+
+    AuditCase = apps.get_model("audits", "AuditCase")  # audits builds on core
+    user = _user(actor)
+    if user is None:
+        return AuditCase.objects.none()
+    in_reach = Q(audit__body__in=staff_bodies(user, role))
+    if role is None and not as_staff:
+        in_reach |= Q(professional__user=user)
+    return AuditCase.objects.filter(in_reach)
+
+
+def access_audit_case(actor, pk, role: str | None = None, *, as_staff: bool = False,
+                      own: bool = False):
+    """An audit case the actor may see (`own`: only their own, as the professional)."""
+    cases = visible_audit_cases(actor, as_staff=as_staff)
+    if own:
+        cases = cases.filter(professional__user=_user(actor))
+    case = cases.select_related("audit__body", "professional__user", "renewal").filter(
+        pk=_pk(pk)).first()
+    _check(case, actor, role,
+           lambda: visible_audit_cases(actor, role).filter(pk=case.pk).exists())
+    return case
+
+
+def access_audit(actor, pk, role: str):
+    """An audit of one of the bodies where the actor holds `role` (404 otherwise)."""
+    from django.apps import apps
+
+    Audit = apps.get_model("audits", "Audit")
+    audit = Audit.objects.select_related("body").filter(
+        pk=_pk(pk), body__in=staff_bodies(actor, role)).first()
+    if audit is None:
+        raise Http404(NOT_FOUND)
+    return audit
+
+
 def _pk(value) -> int:
     try:
         return int(value)

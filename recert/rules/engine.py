@@ -192,11 +192,16 @@ def _decide_credits(
     used: dict[tuple, Decimal] = {}
     seen_courses: list[_Course] = []
     claimed = set(cert.claimed_credits)
+    replacements = set(cert.replacement_credits)
     decisions = []
     for credit in credits:
         decision = _reviewed(body, credit, _eligibility(body, cert, credit))
         before = credit.earned_on < cert.certified_on
-        inside = cycle.start <= credit.earned_on <= counts_until and not before
+        # An audit's replacement credit counts toward the audited cycle although earned
+        # after it (ACSM-AUDIT-1).
+        replacement = credit.id in replacements and credit.earned_on > cycle.end
+        inside = (cycle.start <= credit.earned_on <= counts_until or replacement) \
+            and not before
 
         if credit.earned_on > as_of:
             # Not earned yet on the evaluation date (EVALUATE.md): nothing to count.
@@ -226,7 +231,11 @@ def _decide_credits(
                 # Only a course that was granted credit makes a later one a repeat.
                 if repeat_rule is not None and decision.counted > 0:
                     seen_courses.append(course)
-        if inside and credit.earned_on > cycle.end and decision.outcome in (ACCEPTED, CAPPED):
+        if replacement and decision.outcome in (ACCEPTED, CAPPED):
+            audit = body.param("audit", cycle.end, default=None)
+            decision.add(audit.rule if audit else "")
+        elif inside and credit.earned_on > cycle.end and decision.outcome in (ACCEPTED,
+                                                                             CAPPED):
             decision.add(body.param("grace", cycle.end).credits_rule)
         decisions.append(decision)
     return decisions

@@ -84,6 +84,9 @@ class CertificationIn:
     # Ids of credits an earlier, late renewal of this certification already claimed
     # (ACSM-GRACE-2): they do not count again in this cycle.
     claimed_credits: tuple[str, ...] = ()
+    # Ids of credits earned after the cycle that count toward it all the same: replacement
+    # credits of the yearly audit of this cycle (the body's `audit` rule, ACSM-AUDIT-1).
+    replacement_credits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from recert.staff import views
+from recert.staff.views import audits
 
 app_name = "staff"
 
@@ -14,4 +15,18 @@ urlpatterns = [
     path("professionals/<int:professional_id>/", views.professional, name="professional"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:attempt_id>/lift/", views.lift_lockout, name="lift_lockout"),
+    path("audits/", audits.audit_index, name="audits"),
+    path("audits/start/<str:body_code>/", audits.audit_start, name="audit_start"),
+    path("audits/<int:audit_id>/", audits.audit_detail, name="audit"),
+    path("audits/cases/<int:case_id>/", audits.case_detail, name="audit_case"),
+    path("audits/cases/<int:case_id>/claim/", audits.case_claim, name="audit_claim"),
+    path("audits/cases/<int:case_id>/credits/<int:item_id>/review/", audits.item_review,
+         name="audit_review"),
+    path("audits/cases/<int:case_id>/credits/<int:item_id>/appeal/", audits.appeal_decide,
+         name="audit_appeal_decide"),
+    path("audits/<int:audit_id>/summary.xlsx", audits.audit_summary, name="audit_summary"),
+    path("audits/cases/<int:case_id>/packet.pdf", audits.case_packet, name="audit_packet"),
+    path("audits/cases/<int:case_id>/files.zip", audits.case_files, name="audit_files"),
+    path("audits/cases/<int:case_id>/documents/<int:document_id>/", audits.case_document,
+         name="audit_document"),
 ]

@@ -21,6 +21,12 @@ class Certification(SoftDeletable):
     certified_on = models.DateField()
     # The stored lifecycle state; the nightly job moves it as the engine says.
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=rules_model.ACTIVE)
+    # A hold by the body's yearly audit (recert.audits), beside the engine's status: the
+    # audit's proof is missing ("inactive") or was not given in time ("invalid").
+    AUDIT_INACTIVE, AUDIT_INVALID = "audit_inactive", "audit_invalid"
+    AUDIT_HOLDS = [(AUDIT_INACTIVE, "Inactive: audit documents missing"),
+                   (AUDIT_INVALID, "Invalid: audit not completed")]
+    audit_hold = models.CharField(max_length=20, choices=AUDIT_HOLDS, blank=True)
 
     class Meta(SoftDeletable.Meta):
         ordering = ["certified_on", "id"]

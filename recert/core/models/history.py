@@ -85,6 +85,15 @@ class History(models.Model):
         ASK_MORE_INFORMATION = "ask_more_information", "more information asked"
         ANSWER = "answer", "answered"
         PROMOTE = "promote", "promoted into the catalog"
+        # Issue 13: the yearly audit.
+        START_AUDIT = "start_audit", "audit started"
+        SELECT_FOR_AUDIT = "select_for_audit", "selected for audit"
+        SUBMIT_AUDIT = "submit_audit", "audit proof submitted"
+        CLAIM_AUDIT = "claim_audit", "audit case claimed"
+        REVIEW_AUDIT = "review_audit", "audit credit reviewed"
+        APPEAL_AUDIT = "appeal_audit", "audit rejection appealed"
+        DECIDE_APPEAL = "decide_appeal", "audit appeal decided"
+        AUDIT_OUTCOME = "audit_outcome", "audit outcome"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                               null=True, blank=True, related_name="+")

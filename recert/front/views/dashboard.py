@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from recert.audits.models import AuditCase
 from recert.core.evaluation import standing_of
 from recert.front import explain
 from recert.front.charts import Chart, progress_chart
@@ -65,8 +66,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
                          .select_related("renewal__body").order_by("issued_on", "number"))
+    # The banner of an audit still open (ACSM-AUDIT-1): one query.
+    audit_cases = list(AuditCase.objects.filter(professional=professional).exclude(
+        status__in=AuditCase.CLOSED).select_related("audit__body").order_by("pk"))
     return render(request, "front/dashboard.html", {
         "professional": professional, "cards": cards, "groups": groups,
-        "open_invoices": open_invoices,
+        "open_invoices": open_invoices, "audit_cases": audit_cases,
         "rows": standing.rows(), "credit_count": len(standing.credits), "as_of": as_of,
     })

@@ -69,10 +69,11 @@ def index(request: HttpRequest) -> HttpResponse:
                     program__body__in=bodies).select_related("program__body")
                     .prefetch_related("cycles")))
             page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = staff_roles(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "staff/index.html", {
         "form": form, "page": page, "asked": asked, "query": query.urlencode(),
-        "roles": staff_roles(request.user),
+        "roles": roles, "all_roles": {r for names in roles.values() for r in names},
     })
 

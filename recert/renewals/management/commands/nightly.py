@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 "`recert worker` (same REDIS_URL and DATABASE_URL), or set "
                 "TASK_BACKEND=immediate to run the job in this process. Nothing was enqueued.")
         run = tasks.enqueue_nightly(today)
+        # The yearly audits' deadlines and reminders (recert.audits), in chunks of cases.
+        audit_results = tasks.enqueue_audit_nightly(today)
         if options["no_wait"] and not in_process:
             self.stdout.write(f"{today.isoformat()}: {len(run.chunks)} chunks enqueued "
                               f"({run.professionals} professionals) on the "
@@ -64,6 +66,12 @@ class Command(BaseCommand):
                           f"{report.reminders} reminders sent, "
                           f"{report.invoices_voided} invoices voided, "
                           f"{report.invoices_repriced} re-priced")
+        tasks.wait_for(audit_results, wait or settings.NIGHTLY_WAIT_SECONDS)
+        done = [r.return_value for r in audit_results
+                if r.status == tasks.TaskResultStatus.SUCCESSFUL]
+        self.stdout.write(f"{today.isoformat()}: audits: "
+                          f"{sum(d['changes'] for d in done)} case deadlines passed, "
+                          f"{sum(d['reminders'] for d in done)} audit reminders sent")
         problems = []
         if report.failed:
             ids = ", ".join(str(pk) for pk in report.failed)
