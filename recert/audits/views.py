@@ -60,6 +60,8 @@ def case_page(request: HttpRequest, case: AuditCase, *, errors: dict | None = No
     deadline = case.deadline()
     return render(request, "audits/case.html", {
         "case": case, "items": items, "cycles": cycles, "errors": errors,
+        "general_errors": [m for k in ("submit", "documents", "__all__")
+                           for m in errors.get(k, [])],
         "other_errors": [(k, v) for k, v in errors.items() if not k.startswith(
             ("item-", "appeal-")) and k not in ("submit", "documents", "__all__")],
         "answering": case.status in AuditCase.ANSWERING,

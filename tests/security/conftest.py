@@ -83,6 +83,17 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
     }
     from recert.providers.models import Event
 
+    from recert.audits.models import Audit, AuditCase, AuditItem
+
+    audit = Audit.objects.create(
+        body=alice_cpt.program.body, year=2029, seed="world", rate=Decimal("0.1"),
+        response_days=30, replacement_days=90, inactive_months=12, rule="ACSM-AUDIT-1",
+        notice_on=date(2029, 2, 1), strata=[{"program": "CPT", "population": 1,
+                                             "selected": [invoice.renewal_id]}])
+    extra["audit_case"] = AuditCase.objects.create(
+        audit=audit, renewal=invoice.renewal, professional=alice, stratum="CPT",
+        notified_on=date(2029, 2, 1), due_on=date(2029, 3, 3))
+    extra["audit_item"] = AuditItem.objects.create(case=extra["audit_case"], credit_entry=entry)
     extra["event"] = Event.objects.create(
         course=extra["course"], delivery="online", starts_at="2027-01-01T10:00:00Z",
         ends_at="2027-01-01T12:00:00Z", time_zone="UTC")

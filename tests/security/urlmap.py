@@ -131,6 +131,10 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "provider_id": lambda w, r: str(w.extra["course"].provider_id),
     "course_id": lambda w, r: str(w.extra["course"].pk),
     "event_id": lambda w, r: str(w.extra["event"].pk),
+    "audit_id": lambda w, r: str(w.extra["audit_case"].audit_id),
+    "case_id": lambda w, r: str(w.extra["audit_case"].pk),
+    "item_id": lambda w, r: str(w.extra["audit_item"].pk),
+    "body_code": lambda w, r: "ACSM",
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).
