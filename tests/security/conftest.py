@@ -81,9 +81,8 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
             provider=Provider.objects.get_or_create(name="ACSM")[0], credits=Decimal("2"),
             approved_from=date(2020, 1, 1), status=Course.APPROVED),
     }
-    from recert.providers.models import Event
-
     from recert.audits.models import Audit, AuditCase, AuditItem
+    from recert.providers.models import Event
 
     audit = Audit.objects.create(
         body=alice_cpt.program.body, year=2029, seed="world", rate=Decimal("0.1"),
