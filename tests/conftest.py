@@ -14,6 +14,17 @@ def _site_url(settings):
     settings.SITE_URL = "http://testserver"
 
 
+@pytest.fixture(autouse=True)
+def _shipped_policies_only():
+    """Each test starts with no recorded policy values (an empty table), so the policies in
+    force are the shipped files, known without a query (query counts stay as pinned)."""
+    from recert.core.policies import forget_loaded
+
+    forget_loaded(table_empty=True)
+    yield
+    forget_loaded(table_empty=True)
+
+
 @pytest.fixture
 def password() -> str:
     # Random per test: no password is ever a constant, not even in tests.

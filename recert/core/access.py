@@ -205,6 +205,12 @@ def access_course(actor, pk, role: str | None = None, *, as_staff: bool = False)
     _check(course, actor, role,
            lambda: visible_courses(actor, role).filter(pk=course.pk).exists())
     return course
+def access_body(actor, code, role: str | None = None) -> CertifyingBody:
+    """A body the actor is staff of (any role; with `role`, 403 unless they hold it
+    there); 404 for a body they are not staff of, as for anything out of reach."""
+    body = staff_bodies(actor).filter(code=str(code)).first()
+    _check(body, actor, role, lambda: staff_bodies(actor, role).filter(pk=body.pk).exists())
+    return body
 
 
 def visible_audit_cases(actor, role: str | None = None, *, as_staff: bool = False):

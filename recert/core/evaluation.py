@@ -108,13 +108,14 @@ class Standing:
 
 
 def standing_of(professional: Professional, as_of: date) -> Standing:
-    from recert.rules import evaluate, load_policies
+    from recert.core.policies import current_policies
+    from recert.rules import evaluate
 
     certifications = certifications_of(professional)
     credits = credits_of(professional)
     claimed = claimed_by_late_renewals(professional)
     evaluation = evaluate(
-        load_policies(),
+        current_policies(),
         [certification_input(c, claimed.get(c.pk, ())) for c in certifications],
         [credit_input(e) for e in credits],
         as_of,
@@ -131,14 +132,15 @@ def preview_of(professional: Professional, as_of: date, draft: CreditIn,
                replaces: int | None = None) -> Standing:
     """Where each certification would stand with `draft` logged (replacing entry `replaces`
     when editing), by the same engine: nothing is written."""
-    from recert.rules import evaluate, load_policies
+    from recert.core.policies import current_policies
+    from recert.rules import evaluate
 
     certifications = certifications_of(professional)
     credits = credits_of(professional)
     claimed = claimed_by_late_renewals(professional)
     inputs = [credit_input(e) for e in credits if e.pk != replaces]
     evaluation = evaluate(
-        load_policies(),
+        current_policies(),
         [certification_input(c, claimed.get(c.pk, ())) for c in certifications],
         [*inputs, draft],
         as_of,

@@ -47,6 +47,8 @@ class Line:
     description: str
     amount: Decimal
     kind: str = InvoiceLine.Kind.FEE
+    # The source the policy cites for the amount (engine's FeeLine.source).
+    source: str = ""
 
 
 @dataclass
@@ -119,8 +121,8 @@ def quote_renewal(professional: Professional, certification_id: int, as_of: date
     quote.members = [rows[i] for i in member_ids]
     quote.cpr_aed_required = result.renewal.cpr_aed_required
     quote.required = max(r.required for _, r in quote.members)
-    quote.lines = [Line(_description(line, rows), line.amount, InvoiceLine.Kind(line.kind))
-                   for line in fee_lines]
+    quote.lines = [Line(_description(line, rows), line.amount, InvoiceLine.Kind(line.kind),
+                        line.source) for line in fee_lines]
     quote.fee = sum((ln.amount for ln in quote.lines if ln.kind != LATE_FEE), ZERO)
     quote.late_fee = sum((ln.amount for ln in quote.lines if ln.kind == LATE_FEE), ZERO)
     quote.cecs_through_body, quote.cecs_other = _split_counted(standing, quote, body_code)

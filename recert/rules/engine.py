@@ -136,9 +136,11 @@ def _evaluate_certification(
 
     fee = body.program(cert.program, as_of).fee
     late_fee = grace.late_fee if status == GRACE else ZERO
-    fee_lines = [FeeLine(FEE, fee, cert.id, cert.program)]
+    fee_lines = [FeeLine(FEE, fee, cert.id, cert.program,
+                         source=body.source(f"programs.{cert.program}", as_of) or "")]
     if late_fee:
-        fee_lines.append(FeeLine(LATE_FEE, late_fee, rule=grace.rule))
+        fee_lines.append(FeeLine(LATE_FEE, late_fee, rule=grace.rule,
+                                 source=body.source("grace", cycle.end) or ""))
     renewal = Renewal(
         not blockers,
         tuple(blockers),
@@ -491,6 +493,11 @@ def _renewal_groups(
             ),
             late_fees={m.id: m.renewal.late_fee for m in members},
             late_fee_rule=body.param("grace", cycle_end).rule,
+            sources={
+                **{m.id: body.source(f"programs.{m.program}", as_of) or "" for m in members},
+                "additional": body.source("multi_renewal", as_of) or "",
+                "late_fee": body.source("grace", cycle_end) or "",
+            },
         )
         lines = pricing.lines()
         out.append(

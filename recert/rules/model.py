@@ -154,6 +154,8 @@ class FeeLine:
     certification: str | None = None
     program: str = ""
     rule: str = ""
+    # The source the policy cites for the amount (the dated value in force).
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,9 @@ class Pricing:
     # {certification id: its late fee} and the grace rule that sets it.
     late_fees: Mapping[str, Decimal]
     late_fee_rule: str
+    # The sources the policy cites: {certification id: its program fee's, "additional": the
+    # additional fee's, "late_fee": the late fee's}.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def lines(self, certification_ids: Iterable[str] | None = None) -> tuple[FeeLine, ...]:
         """The fee lines of renewing these members (all when None) together."""
@@ -211,15 +216,17 @@ class Pricing:
         if self.bills_together:
             ordered = sorted(members, key=lambda m: (m[3], m[2]), reverse=True)
             first, *rest = ordered
-            lines = [FeeLine(FEE, first[2], first[0], first[1])]
-            lines += [FeeLine(ADDITIONAL, self.additional_fee, m[0], m[1], self.rule)
-                      for m in rest]
+            lines = [FeeLine(FEE, first[2], first[0], first[1],
+                             source=self.sources.get(first[0], ""))]
+            lines += [FeeLine(ADDITIONAL, self.additional_fee, m[0], m[1], self.rule,
+                              source=self.sources.get("additional", "")) for m in rest]
         else:
-            lines = [FeeLine(FEE, m[2], m[0], m[1], self.rule if len(members) > 1 else "")
-                     for m in members]
+            lines = [FeeLine(FEE, m[2], m[0], m[1], self.rule if len(members) > 1 else "",
+                             source=self.sources.get(m[0], "")) for m in members]
         late_fee = max(self.late_fees.get(m[0], Decimal(0)) for m in members)
         if late_fee:
-            lines.append(FeeLine(LATE_FEE, late_fee, rule=self.late_fee_rule))
+            lines.append(FeeLine(LATE_FEE, late_fee, rule=self.late_fee_rule,
+                                 source=self.sources.get("late_fee", "")))
         return tuple(lines)
 
 

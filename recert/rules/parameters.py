@@ -328,6 +328,23 @@ def _build_class(cls: type, raw: Any) -> Any:
     return cls(**values)
 
 
+def raw(value: Any) -> Any:
+    """The policy-file form of a built value (strings, lists, mappings): `build(kind,
+    raw(v)) == v`. Dated values recorded elsewhere (the staff console's) are stored so, and
+    read by the same loader as the shipped files."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: raw(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [raw(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): raw(v) for k, v in value.items()}
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _parse(value: Any, hint: Any, name: str, accepted: tuple[str, ...] | None) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)

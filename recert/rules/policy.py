@@ -22,7 +22,8 @@ import yaml
 from .model import FORMATS
 from .parameters import GRADES, PARAMETERS, FormatRule, Program, build, is_null
 
-__all__ = ["GRADES", "BodyPolicy", "Parameter", "Policies", "PolicyError", "load_policies"]
+__all__ = ["GRADES", "BodyPolicy", "DatedValue", "Parameter", "Policies", "PolicyError",
+           "kind_of", "load_policies"]
 
 SHIPPED = Path(__file__).resolve().parent / "policies"
 DATE_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -161,6 +162,26 @@ class BodyPolicy:
         return None
 
 
+@dataclass(frozen=True)
+class DatedValue:
+    """A dated value kept outside the policy files (the staff console's, in the database),
+    in the files' form: `value` as a file would write it (parameters.raw), `source` cited."""
+
+    body: str
+    parameter: str
+    start: date
+    value: Any
+    source: str
+
+
+def kind_of(parameter: str) -> Any:
+    """The kind (parameters.PARAMETERS) of a parameter name such as `programs.CPT`."""
+    kind = PARAMETERS.get(parameter.split(".", 1)[0])
+    if isinstance(kind, tuple):
+        return kind[0] if "." in parameter else None
+    return kind if "." not in parameter else None
+
+
 class Policies:
     """All loaded bodies plus the awarding organizations their conversion tables know."""
 
@@ -177,6 +198,43 @@ class Policies:
             if rule_id in body.rule_texts:
                 return body.rule_texts[rule_id]
         return None
+
+    def with_values(self, extra: list[DatedValue] | tuple[DatedValue, ...]) -> Policies:
+        """These policies plus dated values kept elsewhere, read like the files' own: each
+        joins its parameter's history (the latest start on or before a day wins; on the same
+        start, the one given later wins). Nothing is overwritten; `self` is unchanged."""
+        if not extra:
+            return self
+        added: dict[str, dict[str, list[Dated]]] = {}
+        for entry in extra:
+            where = f"{entry.body}: {entry.parameter}.{entry.start.isoformat()}"
+            body = self.bodies.get(entry.body)
+            if body is None:
+                raise PolicyError(f"{where}: unknown body")
+            kind = kind_of(entry.parameter)
+            if kind is None or entry.parameter not in body.parameters:
+                raise PolicyError(f"{where}: unknown parameter")
+            if not entry.source:
+                raise PolicyError(f"{where}: source: required (cite the document and section)")
+            first = body.parameters[entry.parameter].values[0].start
+            if entry.start < first:
+                raise PolicyError(f"{where}: before the policy (its first value starts on "
+                                  f"{first.isoformat()})")
+            try:
+                value = None if is_null(entry.value) else build(kind, entry.value)
+            except ValueError as exc:
+                raise PolicyError(f"{where}.value: {exc}") from exc
+            added.setdefault(entry.body, {}).setdefault(entry.parameter, []).append(
+                Dated(entry.start, value, entry.source))
+        bodies = dict(self.bodies)
+        for code, by_name in added.items():
+            old = bodies[code]
+            parameters = dict(old.parameters)
+            for name, values in by_name.items():
+                parameters[name] = Parameter(name, [*parameters[name].values, *values])
+            bodies[code] = BodyPolicy(old.code, old.name, parameters, old.folder,
+                                      old.rule_texts)
+        return Policies(bodies, self.organizations, self.listed_providers)
 
     @property
     def awarding_organizations(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from django.urls import path
 
 from recert.staff import views
 from recert.staff.views import audits
+from recert.staff.views import policy
 
 app_name = "staff"
 
@@ -29,4 +30,9 @@ urlpatterns = [
     path("audits/cases/<int:case_id>/files.zip", audits.case_files, name="audit_files"),
     path("audits/cases/<int:case_id>/documents/<int:document_id>/", audits.case_document,
          name="audit_document"),
+    # Fees and policy values (issue 12).
+    path("policy/", policy.policy_index, name="policy"),
+    path("policy/<str:body_code>/<str:key>/", policy.policy_parameter, name="policy_parameter"),
+    path("policy/<str:body_code>/<str:key>/set/", policy.set_policy_value,
+         name="set_policy_value"),
 ]

@@ -14,10 +14,10 @@ CERTIFICATION_FIELDS = ["program", "certified_on", "status"]
 
 def first_cycle(program: Program, certified_on: date) -> tuple[date, date]:
     """The first cycle of a certification under its body's cycle rule (the engine's)."""
+    from recert.core.policies import current_policies
     from recert.rules import first_cycle as rules_first_cycle
-    from recert.rules import load_policies
 
-    cycle = rules_first_cycle(load_policies().bodies[program.body.code], certified_on)
+    cycle = rules_first_cycle(current_policies().bodies[program.body.code], certified_on)
     return cycle.start, cycle.end
 
 

@@ -208,10 +208,10 @@ def retention_ends(document: Document) -> date | None:
     """The last day a claimed credit's document must be kept (ACSM-DOC-1, ACE-DOC-1: the
     body's `documents.retention_years` from the renewal or from completion); None when no
     renewal claimed it. The latest over every renewal that claimed the entry."""
-    from recert.rules import load_policies
+    from recert.core.policies import current_policies
 
     entry = document.credit_entry
-    bodies = load_policies().bodies
+    bodies = current_policies().bodies
     ends = []
     for claim in entry.claims.select_related("renewal__body").exclude(
             renewal__status="cancelled"):

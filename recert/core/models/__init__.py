@@ -5,6 +5,7 @@ from recert.core.models.certifications import Certification, Cycle
 from recert.core.models.courses import Course
 from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
+from recert.core.models.policies import PolicyValue
 from recert.core.models.professionals import CprAed, MemberId, Professional
 from recert.core.models.providers import (
     CourseCredit,
@@ -26,6 +27,7 @@ __all__ = [
     "Document",
     "History",
     "MemberId",
+    "PolicyValue",
     "Professional",
     "Program",
     "Provider",
