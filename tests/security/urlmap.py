@@ -135,6 +135,8 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "case_id": lambda w, r: str(w.extra["audit_case"].pk),
     "item_id": lambda w, r: str(w.extra["audit_item"].pk),
     "body_code": lambda w, r: "ACSM",
+    # staff: a body's policy value (issue 12)
+    "key": lambda w, r: "programs.CPT.fee",
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).
