@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from recert.staff import views
-from recert.staff.views import audits
-from recert.staff.views import policy
+from recert.staff.views import audits, policy
 
 app_name = "staff"
 
