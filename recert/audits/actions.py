@@ -27,8 +27,9 @@ from recert.core.models import (
     Document,
     History,
 )
+from recert.core.policies import current_policies
 from recert.renewals.models import ClaimedCredit, Renewal
-from recert.rules import evaluate, load_policies
+from recert.rules import evaluate
 from recert.rules.model import CertificationIn, Evaluation
 
 Action = History.Action
@@ -150,7 +151,7 @@ def audited_evaluation(case: AuditCase, today: date) -> Evaluation:
             id=base.id, body=base.body, program=base.program, certified_on=base.certified_on,
             cycle_start=item.cycle.start, cycle_end=item.cycle.end,
             replacement_credits=replacements))
-    return evaluate(load_policies(), certs, [credit_input(i.credit_entry) for i in items],
+    return evaluate(current_policies(), certs, [credit_input(i.credit_entry) for i in items],
                     today)
 
 

@@ -16,8 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from recert.core.models import CertifyingBody
+from recert.core.policies import current_policies
 from recert.renewals.models import Renewal
-from recert.rules import load_policies
 
 
 def new_seed() -> str:
@@ -55,7 +55,7 @@ def sample(population: dict[str, list[int]], rate: Decimal, seed: str) -> list[S
 
 def audit_policy(body: CertifyingBody, on: date):
     """The body's `audit` parameter in force on `on`, or None (the body is not audited)."""
-    policy = load_policies().bodies.get(body.code)
+    policy = current_policies().bodies.get(body.code)
     return None if policy is None else policy.param("audit", on, default=None)
 
 
@@ -63,7 +63,7 @@ def population(body: CertifyingBody, year: int) -> dict[str, list[int]]:
     """{program code: ids of the completed renewals requested in `year`}, each renewal in
     the stratum of its highest program (the rank in the policy on the request day): two
     queries."""
-    policy = load_policies().bodies[body.code]
+    policy = current_policies().bodies[body.code]
     renewals = (Renewal.objects.filter(body=body, status=Renewal.COMPLETED,
                                        requested_on__year=year)
                 .prefetch_related("items__certification__program").order_by("pk"))

@@ -221,3 +221,11 @@ def test_unknown_parameter_is_a_404_and_other_roles_read_only(client, policy_sta
                             "source": "s"})
     assert response.status_code == 403
     assert not PolicyValue.objects.exists()
+
+
+def test_the_audit_selection_reads_a_recorded_rate(acsm, policy_staff):
+    from recert.audits.selection import audit_policy
+
+    _set(acsm, "audit.rate", "0.15", actor=policy_staff)
+    assert audit_policy(acsm, date(2028, 4, 30)).rate == Decimal("0.10")
+    assert audit_policy(acsm, NEXT_MONTH).rate == Decimal("0.15")
