@@ -38,3 +38,37 @@ class SearchForm(forms.Form):
             self.add_error("cycle_end_to", "This date is before “Cycle ends from”. Enter a "
                                            "date on or after it.")
         return data
+
+
+class ReinstateForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for reinstating", max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the reason for reinstating; it is kept in the "
+                                    "certification's history."})
+
+
+class ExamPassForm(forms.Form):
+    passed_on = forms.DateField(label="Exam passed on", widget=DateInput(),
+                                error_messages={"invalid": DATE_INVALID,
+                                                "required": "Enter the day the exam was "
+                                                            "passed."})
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_passed_on(self):
+        passed_on = self.cleaned_data["passed_on"]
+        if passed_on > self.today:
+            raise forms.ValidationError(
+                f"The exam pass date {passed_on:%m/%d/%Y} is in the future; enter the day "
+                f"the exam was passed (today, {self.today:%m/%d/%Y}, or earlier).")
+        return passed_on
+
+
+class OfflinePaymentForm(forms.Form):
+    reference = forms.CharField(
+        label="Cheque number or phone reference", max_length=255,
+        error_messages={"required": "Enter the cheque number or the reference of the phone "
+                                    "payment."})

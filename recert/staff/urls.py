@@ -34,4 +34,8 @@ urlpatterns = [
     path("policy/<str:body_code>/<str:key>/", policy.policy_parameter, name="policy_parameter"),
     path("policy/<str:body_code>/<str:key>/set/", policy.set_policy_value,
          name="set_policy_value"),
+    path("certifications/<int:certification_id>/reinstate/", views.reinstate,
+         name="reinstate"),
+    path("certifications/<int:certification_id>/exam/", views.record_exam, name="record_exam"),
+    path("invoices/<str:number>/payment/", views.record_payment, name="record_payment"),
 ]

@@ -1,7 +1,9 @@
 """The staff console's pages, one module per topic."""
 
+from recert.staff.views.lifecycle import record_exam, record_payment, reinstate
 from recert.staff.views.lockouts import lift_lockout, lockouts
 from recert.staff.views.professional import professional
 from recert.staff.views.search import index
 
-__all__ = ["index", "lift_lockout", "lockouts", "professional"]
+__all__ = ["index", "lift_lockout", "lockouts", "professional", "record_exam",
+           "record_payment", "reinstate"]
