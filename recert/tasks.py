@@ -85,6 +85,17 @@ def enqueue_audit_nightly(day: date) -> list[TaskResult]:
             for ids in case_chunks(settings.NIGHTLY_CHUNK_SIZE)]
 
 
+@task(queue_name=DEFAULT_QUEUE)
+def process_roster(roster_id: int) -> int:
+    """Matches the rows of a large completion roster (providers' upload); returns the
+    number of rows still held."""
+    from recert.providers.actions import do_process_roster
+    from recert.providers.models import RosterRow
+
+    roster = do_process_roster(roster_id)
+    return roster.rows.filter(state=RosterRow.HELD).count()
+
+
 def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:
     """Enqueue once the current transaction commits, so that a worker never looks for rows
     that are not there yet (and nothing is enqueued for a rolled-back change)."""

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("recert.verify.urls")),
     path("", include("recert.audits.urls")),
     path("accounts/", include("recert.accounts.urls")),
+    path("", include("recert.providers.site_urls")),
     path("provider/", include("recert.providers.urls")),
     path("staff/education/", include("recert.providers.education_urls")),
     path("staff/", include("recert.staff.urls")),

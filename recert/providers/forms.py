@@ -139,3 +139,25 @@ def errors_to_form(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label="Completion roster (CSV or .xlsx)",
+                           help_text="Columns: member ID and/or e-mail, name, completion date "
+                                     "(YYYY-MM-DD or MM/DD/YYYY), CECs if they differ from the "
+                                     "course's.")
+
+
+class RowCorrectForm(forms.Form):
+    member_id = forms.CharField(max_length=40, required=False, label="Member ID")
+    email = forms.EmailField(required=False, label="E-mail")
+    name = forms.CharField(max_length=200, required=False)
+    completed_on = forms.DateField(label="Completion date",
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    credits = forms.DecimalField(max_digits=6, decimal_places=2, required=False,
+                                 label="CECs (if not the course's)")
+    reason = forms.CharField(max_length=300, label="What was wrong")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="Why it is withdrawn")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 def validate_time_zone(value: str) -> None:
@@ -69,3 +71,61 @@ class Event(models.Model):
     @property
     def local_ends_at(self):
         return self.ends_at.astimezone(ZoneInfo(self.time_zone))
+
+
+class Roster(models.Model):
+    """One upload of a completion roster for a course (CSV or xlsx)."""
+
+    QUEUED, DONE = "queued", "done"
+    STATUSES = [(QUEUED, "being matched"), (DONE, "matched")]
+
+    course = models.ForeignKey("core.Course", on_delete=models.PROTECT, related_name="rosters")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"roster {self.pk} of {self.course_id} ({self.file_name})"
+
+
+class RosterRow(models.Model):
+    """A completion as the provider reported it, and what became of it: a credit in the
+    professional's log, held (unmatched or ambiguous) or withdrawn."""
+
+    PENDING, CREDITED, HELD, WITHDRAWN = "pending", "credited", "held", "withdrawn"
+    STATES = [(PENDING, "waiting to be matched"), (CREDITED, "credited"),
+              (HELD, "held"), (WITHDRAWN, "withdrawn")]
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="rows")
+    course = models.ForeignKey("core.Course", on_delete=models.PROTECT, related_name="+")
+    line = models.PositiveIntegerField()
+    member_id = models.CharField(max_length=40, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    completed_on = models.DateField()
+    credits = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING)
+    # Why it is held, or how it was credited (new, already credited, merged), in words.
+    note = models.CharField(max_length=300, blank=True)
+    professional = models.ForeignKey("core.Professional", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    credit_entry = models.ForeignKey("core.CreditEntry", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="roster_rows")
+    # The professional's own entry's facts before a merge, to give them back on withdrawal.
+    merged_from = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["roster", "line"]
+        indexes = [models.Index(fields=["course", "professional"]),
+                   models.Index(fields=["state", "email"])]
+
+    def __str__(self) -> str:
+        return f"row {self.line} of roster {self.roster_id}"

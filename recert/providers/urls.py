@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from recert.providers.views import provider
+from recert.providers.views import provider, rosters
 
 app_name = "providers"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("courses/<int:course_id>/submit/", provider.course_submit, name="course_submit"),
     path("courses/<int:course_id>/events/new/", provider.event_new, name="event_new"),
     path("events/<int:event_id>/", provider.event_edit, name="event"),
+    path("courses/<int:course_id>/rosters/new/", rosters.upload, name="roster_upload"),
+    path("rosters/<int:roster_id>/", rosters.roster, name="roster"),
+    path("roster-rows/<int:row_id>/", rosters.row, name="roster_row"),
 ]

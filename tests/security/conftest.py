@@ -96,6 +96,12 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
     extra["event"] = Event.objects.create(
         course=extra["course"], delivery="online", starts_at="2027-01-01T10:00:00Z",
         ends_at="2027-01-01T12:00:00Z", time_zone="UTC")
+    from recert.providers.models import Roster, RosterRow
+
+    roster = Roster.objects.create(course=extra["course"], file_name="r.csv", sha256="0")
+    extra["roster_row"] = RosterRow.objects.create(
+        roster=roster, course=extra["course"], line=2, email="alice@example.com",
+        completed_on=date(2026, 2, 1), state=RosterRow.HELD)
     return World(alice=alice, bob=bob, tom=tom, sam=sam, certification=alice_cpt, entry=entry,
                  document=document, invoice=invoice, payment=payment, payment_issue=issue,
                  reminder=reminder, calendar_token=feed.token,

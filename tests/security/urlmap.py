@@ -137,6 +137,8 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "body_code": lambda w, r: "ACSM",
     # staff: a body's policy value (issue 12)
     "key": lambda w, r: "programs.CPT.fee",
+    "roster_id": lambda w, r: str(w.extra["roster_row"].roster_id),
+    "row_id": lambda w, r: str(w.extra["roster_row"].pk),
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).

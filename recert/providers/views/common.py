@@ -69,3 +69,23 @@ def own_event(actor, pk) -> Event:
     if event is None:
         raise Http404(NOT_FOUND)
     return event
+
+
+def own_roster(actor, pk):
+    from recert.providers.models import Roster
+
+    roster = Roster.objects.select_related("course__provider", "course__body").filter(
+        pk=_pk(pk), course__provider__in=member_providers(actor)).first()
+    if roster is None:
+        raise Http404(NOT_FOUND)
+    return roster
+
+
+def own_roster_row(actor, pk):
+    from recert.providers.models import RosterRow
+
+    row = RosterRow.objects.select_related("roster", "course__provider", "course__body").filter(
+        pk=_pk(pk), course__provider__in=member_providers(actor)).first()
+    if row is None:
+        raise Http404(NOT_FOUND)
+    return row

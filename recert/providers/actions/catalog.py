@@ -202,7 +202,7 @@ def do_approve_course(course: Course, *, actor, course_number: str = "",
                       approved_from: date, approved_until: date | None = None) -> Course:
     """The body's education staff approve a submitted course, issuing or confirming its
     number (required where the body approves by number, in its format)."""
-    course = Course.objects.select_for_update().select_related("body").get(pk=course.pk)
+    course = Course.objects.select_for_update(of=("self",)).select_related("body").get(pk=course.pk)
     if course.status != Course.SUBMITTED:
         raise ValidationError("Only a submitted course can be approved.")
     number = check_course_number(course.body, course_number or course.course_number)

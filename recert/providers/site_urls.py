@@ -1,0 +1,13 @@
+"""The providers' part of the public site and the professional's pages: the events search,
+completions to claim, petitions."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from recert.providers.views import rosters
+
+urlpatterns = [
+    path("completions/", rosters.completions, name="completions"),
+    path("completions/<int:row_id>/claim/", rosters.claim, name="claim_completion"),
+]
