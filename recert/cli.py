@@ -61,6 +61,9 @@ def demo(argv: list[str]) -> int:
 
     accounts = load_demo(timezone.localdate(), password=args.password)
     load_demo_renewals(timezone.localdate())
+    from recert.demo.audits import load_demo_audit
+
+    accounts += load_demo_audit(timezone.localdate(), password=args.password)
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"Recert demo: {url}")
