@@ -50,6 +50,7 @@ SENT, QUEUED, SKIPPED, FAILED, RETRY = "sent", "queued", "skipped", "failed", "r
 
 NO_ADDRESS = "no e-mail address"
 TURNED_OFF = "optional reminders turned off"
+ACCOUNT_CLOSED = "account closed"
 
 
 class MailNotSent(Exception):
@@ -288,6 +289,8 @@ def note_not_sent(message_or_professional, reason: str, *, kind: str = "", occas
 
 def skip_reason(to_user, *, optional: bool = False, to: str = "") -> str:
     """Why a message to `to_user` would not be sent ("" when it would)."""
+    if to_user is not None and not to_user.is_active:
+        return ACCOUNT_CLOSED  # a closed account (recert.exports.actions.do_close_account)
     if not (to or (to_user is not None and address_of(to_user))):
         return NO_ADDRESS
     professional = professional_of(to_user)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("settings/data/", views.your_data, name="your_data"),
+    path("settings/close/", views.close_account, name="close_account"),
 ]

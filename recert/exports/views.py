@@ -7,10 +7,12 @@ token is the capability.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,9 +23,17 @@ from django.views.decorators.http import require_GET, require_POST
 from recert.core.evaluation import standing_of
 from recert.core.models import Professional
 from recert.exports import transcript as tx
-from recert.exports.actions import do_ensure_calendar_feed, do_issue_calendar_feed
+from recert.exports.actions import (
+    AccountClosed,
+    do_close_account,
+    do_ensure_calendar_feed,
+    do_export_data,
+    do_issue_calendar_feed,
+)
 from recert.exports.deadlines import calendar_ics, deadlines_of
 from recert.exports.models import CalendarFeed
+from recert.exports.yourdata import closing_plan
+from recert.front.forms import describe
 
 FORMATS = {
     "xlsx": ("Excel spreadsheet (.xlsx)",
@@ -155,3 +165,69 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=0"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# -- your data (issue 11, item 10) -------------------------------------------------------
+
+class PasswordAgainForm(forms.Form):
+    """The confirmation step: the account's password, entered again."""
+
+    password = forms.CharField(
+        label="Your password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Entered again to confirm that it is you.",
+        error_messages={"required": "Enter your password to confirm."})
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password
+
+
+class CloseAccountForm(PasswordAgainForm):
+    understood = forms.BooleanField(
+        label="I understand that I cannot log in again and that this cannot be undone.",
+        error_messages={"required": "Tick the box to confirm that you want to close the "
+                                    "account."})
+
+
+@login_required
+def your_data(request: HttpRequest) -> HttpResponse:
+    """GET: what the download holds, and the confirmation form. POST (password again): the
+    zip, as an attachment."""
+    professional = own_professional(request)
+    form = PasswordAgainForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        archive = do_export_data(professional, actor=request.user)
+        name = f"recert-data-{timezone.localdate():%Y-%m-%d}.zip"
+        response = FileResponse(archive, content_type="application/zip", as_attachment=True,
+                                filename=name)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    return render(request, "exports/your_data.html", {"form": describe(form)},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+def close_account(request: HttpRequest) -> HttpResponse:
+    """GET: what closing keeps and removes, and the confirmation form. POST: closes the
+    account and logs out."""
+    professional = own_professional(request)
+    form = CloseAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_close_account(professional, actor=request.user)
+        except AccountClosed:
+            pass
+        logout(request)
+        return render(request, "exports/account_closed.html")
+    plan = closing_plan(professional, timezone.localdate())
+    return render(request, "exports/close_account.html",
+                  {"form": describe(form), "plan": plan},
+                  status=400 if form.is_bound else 200)
