@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.urls import path
 
 from recert.staff import views
+from recert.staff.reports import REPORTS
 from recert.staff.views import audits, policy
+from recert.staff.views import reports as report_views
 
 app_name = "staff"
 
@@ -38,4 +40,13 @@ urlpatterns = [
          name="reinstate"),
     path("certifications/<int:certification_id>/exam/", views.record_exam, name="record_exam"),
     path("invoices/<str:number>/payment/", views.record_payment, name="record_payment"),
+    # Reports (issue 12): a page and a download per report.
+    path("reports/", report_views.report_index, name="reports"),
 ]
+for _report in REPORTS.values():
+    _page, _download = report_views.views_of(_report)
+    urlpatterns += [
+        path(f"reports/{_report.key}/", _page, name=f"report_{_report.key}"),
+        path(f"reports/{_report.key}/download.<str:fmt>", _download,
+             name=f"report_{_report.key}_download"),
+    ]
