@@ -1,0 +1,171 @@
+"""The cross-account matrix (issue 11, "A standing security suite"): every URL of the URL
+configuration whose path names an object (walked by `urlmap.routes()`, ids filled with
+alice's objects) is requested by its owner, by another professional (bob), by staff of
+another body (every role at ACE, alice is ACSM's) and anonymously.
+
+The owner must get the page (200 or a redirect that is not the log-in); everyone else a
+404, a 403, a 401 (the API) or the log-in page, and none of alice's words. A URL whose owner
+this file does not know fails `test_every_object_url_has_an_owner`, so a page added later
+cannot be forgotten. Requests that write run inside a savepoint that is rolled back, so
+every URL sees the same world. The admin (superusers only) is checked by
+test_staff_permissions; capability URLs (a secret token in the path) by their own tests.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from tests.security.urlmap import Route, World, fill, routes
+
+# Parameters that choose how to show something (not whose it is).
+NOT_OBJECTS = {"scope", "fmt", "key", "app_label", "url"}
+# URLs whose secret token is the capability: whoever holds the link may use it, by design
+# (tests: front/test_email_settings, exports/test_calendar, accounts/test_claim, Django's
+# own password reset).
+CAPABILITIES = {"email_unsubscribe", "exports:calendar_feed", "claim",
+                "password_reset_confirm"}
+# Who owns the objects a URL names, by its namespace or its full name.
+OWNERS: dict[str, str] = {
+    # The professional's own pages and API.
+    "renewals": "alice", "exports": "alice", "audits": "alice", "api-v1": "alice",
+    "certification": "alice", "certification_cpr": "alice", "credit": "alice",
+    "document": "alice", "document_remove": "alice", "credit_edit": "alice",
+    "credit_delete": "alice", "credit_restore": "alice", "token_revoke": "alice",
+    "claim_completion": "alice",
+    # The staff console and its education section: staff of alice's body (every role).
+    "staff": "staff", "education": "staff",
+    # The provider console: a member of the provider of the world's course.
+    "providers": "provider",
+}
+REFUSED = {401, 403, 404}
+# Ids of no object (to tell "refused because it is not yours" from "refused input").
+MISSING = {"certification_id": "999999", "entry_id": "999999", "document_id": "999999",
+           "number": "R999999", "token_id": "999999", "user_id": "999999",
+           "professional_id": "999999", "attempt_id": "999999", "provider_id": "999999",
+           "course_id": "999999", "event_id": "999999", "audit_id": "999999",
+           "case_id": "999999", "item_id": "999999", "roster_id": "999999",
+           "row_id": "999999", "body_code": "NOBODY"}
+OWNER_GET = {200, 302}
+# A write with an empty form may be answered by the form's errors; it still found the object.
+OWNER_WRITE = {200, 201, 204, 302, 303, 400, 409, 422}
+
+
+def object_routes() -> list[Route]:
+    """One route per path (the API lists a path once per operation) with an object id."""
+    found: dict[str, Route] = {}
+    for route in routes():
+        if route.is_admin or route.name in CAPABILITIES:
+            continue
+        if set(route.params) - NOT_OBJECTS:
+            found.setdefault(route.route, route)
+    return list(found.values())
+
+
+def owner_of(route: Route) -> str | None:
+    name = route.name or ""
+    if name in OWNERS:
+        return OWNERS[name]
+    return OWNERS.get(name.split(":")[0]) if ":" in name else None
+
+
+def test_every_object_url_has_an_owner():
+    missing = [f"{r}: add its name or namespace to OWNERS (or CAPABILITIES) in {__name__}"
+               for r in object_routes() if owner_of(r) is None]
+    assert missing == []
+    assert len(object_routes()) >= 40  # the walk found the URL configuration
+
+
+@pytest.fixture
+def people(world: World, django_user_model, monkeypatch) -> dict[str, object]:
+    from recert.core.actions.staff import do_grant_staff_role
+    from recert.core.models import CertifyingBody, ProviderMembership
+    from recert.staff.roles import ROLES
+
+    def staff_of(code: str):
+        user = django_user_model.objects.create_user(f"{code.lower()}-staff",
+                                                     f"{code.lower()}@staff.example", "x")
+        for role in ROLES:
+            do_grant_staff_role(user, CertifyingBody.objects.get(code=code), role,
+                                actor=None)
+        return user
+
+    # The owner's objects that other tests' world leaves without one: the certificate
+    # offered for the audit, and alice's address verified (a roster row to claim; until
+    # e-mail verification lands no address counts as verified).
+    world.extra["audit_item"].documents.add(world.document)
+    monkeypatch.setattr("recert.providers.rosters.verified_email", lambda user: user.email)
+    member = django_user_model.objects.create_user("provider-member", "pm@example.com", "x")
+    ProviderMembership.objects.create(user=member, provider=world.extra["course"].provider)
+    return {"alice": world.alice.user, "staff": staff_of("ACSM"),
+            "provider": member, "bob": world.bob.user, "other body's staff": staff_of("ACE"),
+            "anonymous": None}
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _rolled_back(client: Client, method: str, url: str):
+    """The request's writes are undone, so the next URL sees the same world."""
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        if hasattr(response, "streaming_content"):
+            body = b"".join(response.streaming_content)
+        else:
+            body = response.content
+        transaction.set_rollback(True)
+    return response, body.decode(errors="replace")
+
+
+def _method(client: Client, url: str) -> str:
+    """GET, or what the URL allows instead (a POST-only action, an API write)."""
+    response, _ = _rolled_back(client, "get", url)
+    if response.status_code != 405:
+        return "get"
+    allowed = [m.strip().lower() for m in response.get("Allow", "").split(",")]
+    return next(m for m in ("post", "put", "patch", "delete") if m in allowed)
+
+
+def _to_login(response) -> bool:
+    return response.status_code == 302 and "/login/" in response.get("Location", "")
+
+
+def test_the_owner_opens_and_nobody_else_does(world, people):
+    clients = {who: _client(user) for who, user in people.items()}
+    problems, checked = [], 0
+    for route in object_routes():
+        owner = owner_of(route)
+        url = fill(route, world)
+        method = _method(clients[owner], url)
+        response, _ = _rolled_back(clients[owner], method, url)
+        expected = OWNER_GET if method == "get" else OWNER_WRITE
+        if response.status_code not in expected or _to_login(response):
+            problems.append(f"{method.upper()} {url} as the owner ({owner}): "
+                            f"{response.status_code} {response.get('Location', '')}")
+        for who in ("bob", "other body's staff", "anonymous"):
+            if who == owner:
+                continue
+            client = clients[who]
+            response, body = _rolled_back(client, method, url)
+            if not (response.status_code in REFUSED or _to_login(response)):
+                # Input refused before any lookup (the API's body validation) is no leak
+                # when a missing object gets the very same answer.
+                missing, _ = _rolled_back(client, method,
+                                          fill(route, world, MISSING))
+                if missing.status_code != response.status_code:
+                    problems.append(f"{method.upper()} {url} as {who}: "
+                                    f"{response.status_code} (a missing one: "
+                                    f"{missing.status_code})")
+            shown = [m for m in world.markers if m in body or escape(m) in body]
+            if shown:
+                problems.append(f"{method.upper()} {url} shows {shown} to {who}")
+            checked += 1
+    assert not problems, "\n".join(problems)
+    assert checked >= 120
