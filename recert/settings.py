@@ -168,6 +168,11 @@ AXES_VERBOSE = False
 # (recert.lib.clientip: lock-outs, rate limits) is the entry that many from the right.
 # 0: REMOTE_ADDR (the header is ignored).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# E-mail verification links stay valid this many days; sign-up and password-reset requests
+# allowed per client address per window (then 429).
+EMAIL_VERIFY_DAYS = envint("EMAIL_VERIFY_DAYS", 3, minimum=1)
+ACCOUNT_RATE_LIMIT = envint("ACCOUNT_RATE_LIMIT", 10, minimum=1)
+ACCOUNT_RATE_WINDOW_SECONDS = envint("ACCOUNT_RATE_WINDOW_SECONDS", 3600, minimum=1)
 # How long a staff-issued account claim link stays valid.
 CLAIM_LINK_DAYS = envint("CLAIM_LINK_DAYS", 7, minimum=1)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)

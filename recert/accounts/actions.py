@@ -1,16 +1,21 @@
-"""Writes of the accounts app: log-in lock-outs recorded and lifted (each with a history row).
-Claim links are written by recert.core.actions.professionals."""
+"""Writes of the accounts app: log-in lock-outs recorded and lifted, sign-up, e-mail
+verification and address changes (each with a history row). Claim links are written by
+recert.core.actions.professionals."""
 
 from __future__ import annotations
 
 import logging
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
+from recert.accounts import verification
 from recert.accounts.lockouts import locked_until, normalize
+from recert.accounts.models import VerifiedAddress
 from recert.core.actions import history
 from recert.core.models import History, Professional
 
@@ -80,3 +85,116 @@ def do_lift_lockouts_of(user, *, actor, reason: str = "password reset") -> int:
     """A new password (a reset by e-mail) lifts every lock-out of the user's username."""
     rows = AccessAttempt.objects.filter(username=normalize(user.get_username()))
     return _lift(rows, actor=actor, reason=reason)
+
+
+# -- e-mail verification and sign-up (issue 11 item 5) ------------------------------------
+
+def _send(kind: str, user, address: str, context: dict, *, actor=None) -> None:
+    from recert.core.mail import send_message
+
+    send_message(kind, user, context, to=address, actor=actor)
+
+
+def do_send_verification(user, address: str | None = None, *, actor=None) -> None:
+    """Mails the link that proves `address` (the user's current one when None) is theirs:
+    the only message an unverified address receives."""
+    from recert.accounts.verification import current_address, make_token
+    from recert.core.mail import link
+
+    address = verification.normalize(address) or current_address(user)
+    if not address:
+        return
+    _send("verify_email", user, address, {
+        "address": address, "days": settings.EMAIL_VERIFY_DAYS,
+        "verify_url": link("verify_email", token=make_token(user, address))}, actor=actor)
+
+
+@transaction.atomic
+def do_verify_email(user, address: str, *, actor) -> bool:
+    """Marks `address` verified for `user` if it is still their address (a link for an
+    address they changed away from does nothing). True when it is verified now."""
+    address = verification.normalize(address)
+    if address != verification.current_address(user):
+        return False
+    row, created = VerifiedAddress.objects.get_or_create(user=user, email=address)
+    if created:
+        history.record(History.Action.VERIFY_EMAIL, user, actor=actor,
+                       professional=_professional_of(user), changes={"email": [None, address]})
+    return True
+
+
+def _someone_else_with(address: str, user=None):
+    """The account (other than `user`'s) whose address is `address`, or None."""
+    others = get_user_model().objects.filter(
+        Q(email__iexact=address) | Q(professional__email__iexact=address))
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    return others.first()
+
+
+def _tell_owner(owner, address: str, *, actor=None) -> None:
+    """Someone asked for an account (or an address change) with `address`, which belongs
+    to `owner`: the address learns it, nobody else does."""
+    from recert.core.mail import link
+
+    if verification.is_verified(owner, address):
+        _send("account_exists", owner, address, {
+            "address": address, "username": owner.get_username(),
+            "login_url": link("login"), "reset_url": link("password_reset")}, actor=actor)
+    else:
+        # An address not proven yet gets nothing but its verification message.
+        do_send_verification(owner, address, actor=actor)
+
+
+@transaction.atomic
+def do_sign_up(*, username: str, email: str, full_name: str, password: str):
+    """Sign-up that answers alike whether the username or the address is taken: a new
+    account gets its verification message; a taken address gets "you already have an
+    account"; a taken username, a message to the (free) address asking for another one.
+    Returns the new Professional, or None (the caller must not tell the difference)."""
+    from django.contrib.auth.hashers import make_password
+
+    from recert.core.actions.professionals import do_create_professional
+    from recert.core.mail import link
+
+    email = verification.normalize(email)
+    owner = _someone_else_with(email)
+    if owner is not None:
+        make_password(password)  # the same work as creating an account, for the timing
+        _tell_owner(owner, email)
+        return None
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username.strip()).exists():
+        make_password(password)
+        _send("username_taken", None, email, {
+            "username": username.strip(), "signup_url": link("signup")})
+        return None
+    professional = do_create_professional(username=username.strip(), email=email,
+                                          full_name=full_name, password=password, actor=None)
+    do_send_verification(professional.user, email, actor=None)
+    return professional
+
+
+@transaction.atomic
+def do_change_email(user, address: str, *, actor) -> None:
+    """The user's address becomes `address` (the account's and the contact address), used
+    for nothing but its verification message until its link is followed. An address that
+    belongs to another account is not taken: its owner is told instead, and the answer
+    to the user is the same."""
+    from recert.core.actions.professionals import do_update_professional
+
+    address = verification.normalize(address)
+    if address == verification.current_address(user):
+        if not verification.is_verified(user, address):
+            do_send_verification(user, address, actor=actor)
+        return
+    owner = _someone_else_with(address, user)
+    if owner is not None:
+        _tell_owner(owner, address, actor=actor)
+        return
+    user.email = address
+    user.save(update_fields=["email"])
+    professional = _professional_of(user)
+    if professional is not None:
+        do_update_professional(professional, actor=actor, email=address)
+    do_send_verification(user, address, actor=actor)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from recert.accounts.lockouts import one_attempt_at_a_time
 from recert.lib.clientip import client_ip
@@ -37,16 +37,56 @@ class AdminLoginForm(OneAttemptAtATime, AdminAuthenticationForm):
     pass
 
 
-class SignupForm(UserCreationForm):
-    full_name = forms.CharField(max_length=200, label="Full name")
-    email = forms.EmailField(label="E-mail address")
+class SignupForm(forms.Form):
+    """Checks what a person typed, never whether a username or address is taken: the answer
+    must be the same either way (recert.accounts.actions.do_sign_up)."""
 
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")
+    username = forms.CharField(
+        label="Username", max_length=150,
+        validators=[get_user_model().username_validator],
+        help_text="Up to 150 characters: letters, digits and @ . + - _ only.")
+    email = forms.EmailField(label="E-mail address",
+                             help_text="We send a link there to check that it is yours.")
+    full_name = forms.CharField(max_length=200, label="Full name")
+    password1 = forms.CharField(label="Password", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label="Password confirmation", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text="The same password again.")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists.")
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", "The two passwords differ; type the same one twice.")
+        elif one:
+            probe = get_user_model()(username=data.get("username") or "",
+                                     email=data.get("email") or "")
+            try:
+                password_validation.validate_password(one, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New e-mail address")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class RecertPasswordResetForm(PasswordResetForm):
+    """Sends the reset link only to a verified address (a new one gets nothing but its
+    verification message), with the same answer either way."""
+
+    def get_users(self, email):
+        from recert.accounts.verification import is_verified
+
+        for user in super().get_users(email):
+            if is_verified(user, email):
+                yield user

@@ -73,3 +73,20 @@ class ClaimToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class VerifiedAddress(models.Model):
+    """An e-mail address its user proved to read (followed the link mailed to it). Until
+    then an address is used for nothing but that message (recert.accounts.verification)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="verified_addresses")
+    email = models.EmailField()
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "email"],
+                                               name="one_verification_per_user_address")]
+
+    def __str__(self) -> str:
+        return f"{self.email} of {self.user} (verified {self.verified_at:%Y-%m-%d})"

@@ -9,10 +9,10 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.contrib.auth.views import LoginView, PasswordResetConfirmView
-from django.db import transaction
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,15 +20,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from recert.accounts.actions import do_lift_lockouts_of
-from recert.accounts.forms import LoginForm, SignupForm
+from recert.accounts.actions import (
+    do_change_email,
+    do_lift_lockouts_of,
+    do_send_verification,
+    do_sign_up,
+    do_verify_email,
+)
+from recert.accounts.forms import (
+    EmailChangeForm,
+    LoginForm,
+    RecertPasswordResetForm,
+    SignupForm,
+)
 from recert.accounts.lockouts import locked_until, username_of
+from recert.accounts.verification import current_address, read_token, verified_email
 from recert.core.actions.professionals import (
     ClaimRefused,
     check_claim_token,
     do_claim_account,
-    do_create_professional,
 )
+from recert.lib.clientip import client_ip
+from recert.lib.ratelimit import hit
 
 
 class RecertLoginView(LoginView):
@@ -62,25 +75,93 @@ class ResetPasswordConfirmView(PasswordResetConfirmView):
         return response
 
 
+def _too_many(request: HttpRequest, what: str) -> HttpResponse | None:
+    """The per-address limit of sign-up and password-reset requests (a POST counts): a 429
+    page when over it, else None."""
+    if request.method != "POST":
+        return None
+    allowed, retry_after = hit(f"{what}:{client_ip(request) or 'unknown'}",
+                               settings.ACCOUNT_RATE_LIMIT, settings.ACCOUNT_RATE_WINDOW_SECONDS)
+    if allowed:
+        return None
+    response = render(request, "accounts/too_many.html", {
+        "minutes": max(1, math.ceil(retry_after / 60))}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
+    refused = _too_many(request, "signup")
+    if refused is not None:
+        return refused
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            professional = do_create_professional(
-                username=form.cleaned_data["username"],
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-                actor=None,
-            )
-        login(request, professional.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to Recert. Add your certifications to get started.")
-        return redirect("dashboard")
+        do_sign_up(username=form.cleaned_data["username"], email=form.cleaned_data["email"],
+                   full_name=form.cleaned_data["full_name"],
+                   password=form.cleaned_data["password1"])
+        # The same answer whether the account was made or the name or address was taken.
+        request.session["signup_sent_to"] = form.cleaned_data["email"]
+        return redirect("signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@never_cache
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html",
+                  {"address": request.session.get("signup_sent_to", ""),
+                   "days": settings.EMAIL_VERIFY_DAYS})
+
+
+class RateLimitedPasswordResetView(PasswordResetView):
+    form_class = RecertPasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        refused = _too_many(request, "password_reset")
+        return refused if refused is not None else super().post(request, *args, **kwargs)
+
+
+@never_cache
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the verification message: GET asks (a mail scanner opening the link
+    changes nothing), POST verifies."""
+    found = read_token(token)
+    user = get_user_model().objects.filter(pk=found[0]).first() if found else None
+    address = found[1] if found else ""
+    if user is None or address != current_address(user):
+        return render(request, "accounts/verify_refused.html", status=410)
+    if request.method == "POST":
+        do_verify_email(user, address, actor=user)
+        messages.success(request, f"Thank you: {address} is verified. Recert writes to it "
+                                  "from now on.")
+        return redirect("dashboard" if request.user == user else "login")
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    return render(request, "accounts/verify_email.html", {"address": address})
+
+
+@never_cache
+@login_required
+def change_email(request: HttpRequest) -> HttpResponse:
+    """The user's address, whether it is verified, and a form to change it."""
+    if request.method == "POST" and request.POST.get("resend"):
+        do_send_verification(request.user, actor=request.user)
+        messages.success(request, f"We sent a new link to {current_address(request.user)}.")
+        return redirect("change_email")
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = form.cleaned_data["email"]
+        do_change_email(request.user, address, actor=request.user)
+        messages.success(request, f"We sent a link to {address}. Follow it to start using "
+                                  "this address; until then Recert writes to it nothing else.")
+        return redirect("change_email")
+    address = current_address(request.user)
+    return render(request, "accounts/email.html", {
+        "form": form, "address": address,
+        "verified": bool(address) and verified_email(request.user) == address})
 
 
 @sensitive_post_parameters("new_password1", "new_password2")

@@ -49,6 +49,7 @@ UNSUBSCRIBE_SALT = "recert.mail.optional-reminders"
 SENT, QUEUED, SKIPPED, FAILED, RETRY = "sent", "queued", "skipped", "failed", "retry"
 
 NO_ADDRESS = "no e-mail address"
+NOT_VERIFIED = "e-mail address not verified"
 TURNED_OFF = "optional reminders turned off"
 ACCOUNT_CLOSED = "account closed"
 
@@ -136,10 +137,12 @@ def professional_of(user) -> Professional | None:
 
 
 def address_of(user) -> str:
-    """Where a user's e-mail goes: the professional's contact address, else the account's.
-    (Once e-mail verification exists, only a verified address belongs here.)"""
-    professional = professional_of(user)
-    return ((professional.email if professional else "") or user.email or "").strip()
+    """Where a user's e-mail goes: their address (the professional's contact address, else
+    the account's) once it is verified; "" before (only its verification message goes
+    there, sent with `to=`)."""
+    from recert.accounts.verification import verified_email
+
+    return verified_email(user) or ""
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -292,7 +295,9 @@ def skip_reason(to_user, *, optional: bool = False, to: str = "") -> str:
     if to_user is not None and not to_user.is_active:
         return ACCOUNT_CLOSED  # a closed account (recert.exports.actions.do_close_account)
     if not (to or (to_user is not None and address_of(to_user))):
-        return NO_ADDRESS
+        from recert.accounts.verification import current_address
+
+        return NOT_VERIFIED if current_address(to_user) else NO_ADDRESS
     professional = professional_of(to_user)
     if optional and professional is not None and not professional.optional_reminders:
         return TURNED_OFF

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from recert.accounts.actions import do_verify_email
+from recert.accounts.verification import current_address
 from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.credits import do_create_credit_entry
 from recert.core.actions.policies import sync_policies
@@ -241,6 +243,8 @@ def load_demo(today: date, *, password: str | None = None) -> list[DemoAccount]:
                 professional = Professional.objects.create(
                     user=user, full_name=person["full_name"], email=user.email)
         accounts.append(DemoAccount(person["username"], pw, "professional"))
+        # The demo's people read their (made-up) mailboxes: their addresses are verified.
+        do_verify_email(professional.user, current_address(professional.user), actor=staff)
 
         for body_code, member_id in person["member_ids"].items():
             if not professional.member_ids.filter(body__code=body_code).exists():

@@ -82,6 +82,18 @@ def test_journey(page, browser, live_server, programs, bob, frozen):
     page.locator("#id_password1").fill("a long and fine passphrase 42")
     page.locator("#id_password2").fill("a long and fine passphrase 42")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    assert_accessible(page)
+    # The link in the message verifies the address (issue 11 item 5); then log in.
+    from django.core import mail
+
+    link = re.search(r"http://\S+(/accounts/verify-email/\S+)", mail.outbox[-1].body)[1]
+    page.goto(f"{base}{link}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Verify dana@example.com").click()
+    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Password").fill("a long and fine passphrase 42")
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dana Diaz")
     assert_accessible(page)
 

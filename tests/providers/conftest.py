@@ -15,7 +15,10 @@ from recert.core.models import CertifyingBody, ProviderMembership
 
 
 def _user(django_user_model, name, password):
+    from recert.accounts.models import VerifiedAddress
+
     user = django_user_model.objects.create_user(name, f"{name}@example.com", password)
+    VerifiedAddress.objects.create(user=user, email=user.email)  # e-mail verified (issue 11)
     user.raw_password = password
     return user
 

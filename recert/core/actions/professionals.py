@@ -112,6 +112,12 @@ def do_claim_account(user_id: int, raw_token: str, password: str):
     user.save(update_fields=["password"])
     token.used_at = timezone.now()
     token.save(update_fields=["used_at"])
+    # The link reached the person at their address (mailed, or handed on by staff to the
+    # address on record): claiming verifies it (issue 11 item 5).
+    from recert.accounts.actions import do_verify_email
+    from recert.accounts.verification import current_address
+
+    do_verify_email(user, current_address(user), actor=user)
     professional = Professional.objects.filter(user=user).first()
     if professional is not None:
         history.record(History.Action.CLAIM_ACCOUNT, professional, actor=user,

@@ -74,6 +74,7 @@ class History(models.Model):
         # Issue 11: log-in lock-outs (django-axes), and staff or a password reset lifting one.
         LOCK_OUT = "lock_out", "log-in locked out"
         LIFT_LOCKOUT = "lift_lockout", "log-in lock-out lifted"
+        VERIFY_EMAIL = "verify_email", "e-mail address verified"
         # Issue 14: providers, their courses, rosters and petitions.
         INVITE = "invite", "invited"
         SUBMIT = "submit", "submitted for approval"

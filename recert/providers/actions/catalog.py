@@ -123,8 +123,11 @@ def do_invite_provider_member(provider: Provider, *, email: str, name: str = "",
             "provider": [None, provider.name], "user": [None, user.get_username()]})
     link = (mail.absolute(f"/accounts/claim/{user.pk}/{raw}/?next=/provider/") if raw
             else mail.link("providers:home"))
+    # A new account's address is not verified yet: the invitation, whose claim link proves
+    # the mailbox (claiming verifies it), is the one message it may receive (issue 11).
     mail.send_message("provider_invite", user, {"provider": provider, "link": link,
-                                                "claim": bool(raw)}, actor=actor)
+                                                "claim": bool(raw)}, actor=actor,
+                      to=email if raw else "")
     return membership, raw
 
 
