@@ -132,3 +132,18 @@ def test_bad_start_input_names_the_field(client, ann, data, field):
     assert response.status_code == 400
     assert field in response.content.decode()
     assert not Audit.objects.exists()
+
+
+def test_large_selections_open_in_chunks_of_background_work(
+        acsm, ann, alice_renewed, bob_renewed, settings, django_capture_on_commit_callbacks):
+    settings.NIGHTLY_CHUNK_SIZE = 1  # one task per selected renewal
+    with at(NOTICE_ON):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            audit = do_start_audit(acsm, 2026, "chunks", actor=ann, today=NOTICE_ON)
+        # Nothing opened in the request: the cases and notices are the task's work.
+        assert audit.status == Audit.SELECTING and not audit.cases.exists()
+        assert len(callbacks) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            callbacks[0]()
+    audit.refresh_from_db()
+    assert audit.status == Audit.OPEN and audit.cases.count() == 2
