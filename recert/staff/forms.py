@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from recert.core.models import Program
+from recert.core.models import CreditEntry, Program
 from recert.front.forms import DateInput
 from recert.rules import model as rules_model
 
@@ -72,3 +72,68 @@ class OfflinePaymentForm(forms.Form):
         label="Cheque number or phone reference", max_length=255,
         error_messages={"required": "Enter the cheque number or the reference of the phone "
                                     "payment."})
+
+
+REASON_HELP = "The professional sees this reason on the entry; the history keeps it."
+
+
+def _reason_field(label: str = "Reason for the correction") -> forms.CharField:
+    return forms.CharField(label=label, max_length=500, help_text=REASON_HELP,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": "Enter the reason; the professional "
+                                                      "sees it on the entry."})
+
+
+class CreditCorrectionForm(forms.ModelForm):
+    """A credit entry as staff enter or correct it (the facts and the title), with the
+    reason the professional sees on the entry."""
+
+    reason = _reason_field()
+
+    class Meta:
+        model = CreditEntry
+        fields = ["earned_on", "title", "format", "amount", "unit", "awarded_by", "provider",
+                  "course_number", "credit_type", "grade", "published_on"]
+        widgets = {"earned_on": DateInput(), "published_on": DateInput()}
+        error_messages = {"earned_on": {"invalid": DATE_INVALID},
+                          "published_on": {"invalid": DATE_INVALID}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["reason"] = ""
+
+    def entry_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def changed_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields
+                if name in self.changed_data}
+
+
+class RemoveCreditForm(forms.Form):
+    reason = _reason_field("Reason for removing it")
+
+
+class CertificationDatesForm(forms.Form):
+    certified_on = forms.DateField(label="Certified on", widget=DateInput(),
+                                   error_messages={"invalid": DATE_INVALID,
+                                                   "required": "Enter the date certified."})
+    cycle_start = forms.DateField(label="Current cycle starts", widget=DateInput(),
+                                  required=False, error_messages={"invalid": DATE_INVALID})
+    cycle_end = forms.DateField(label="Current cycle ends", widget=DateInput(),
+                                required=False, error_messages={"invalid": DATE_INVALID})
+    reason = forms.CharField(label="Reason for the correction", max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="The professional sees this reason on the "
+                                       "certification; the history keeps it.",
+                             error_messages={"required": "Enter the reason; the professional "
+                                                        "sees it on the certification."})
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("cycle_start"), data.get("cycle_end")
+        if start and end and end < start:
+            self.add_error("cycle_end", f"The cycle cannot end ({end:%m/%d/%Y}) before it "
+                                        f"starts ({start:%m/%d/%Y}).")
+        return data

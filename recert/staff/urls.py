@@ -42,6 +42,12 @@ urlpatterns = [
     path("invoices/<str:number>/payment/", views.record_payment, name="record_payment"),
     # Reports (issue 12): a page and a download per report.
     path("reports/", report_views.report_index, name="reports"),
+    path("professionals/<int:professional_id>/credits/add/", views.add_credit,
+         name="add_credit"),
+    path("credits/<int:entry_id>/correct/", views.correct_credit, name="correct_credit"),
+    path("credits/<int:entry_id>/remove/", views.remove_credit, name="remove_credit"),
+    path("certifications/<int:certification_id>/dates/", views.correct_certification,
+         name="correct_certification"),
 ]
 for _report in REPORTS.values():
     _page, _download = report_views.views_of(_report)

@@ -1,9 +1,11 @@
-"""Adding and changing certifications (deleting and restoring: history.do_soft_delete)."""
+"""Adding and changing certifications, staff corrections of their dates (deleting and
+restoring: history.do_soft_delete)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from recert.core.actions import history
@@ -58,3 +60,48 @@ def do_update_certification(certification: Certification, *, actor, **fields) ->
                        valid_until=fields.pop("cpr_aed_valid_until"))
     return history.update(certification, fields, CERTIFICATION_FIELDS, actor=actor,
                           professional=certification.professional)
+
+
+@transaction.atomic
+def do_correct_certification(certification: Certification, *, actor, reason: str,
+                             certified_on: date | None = None, cycle_start: date | None = None,
+                             cycle_end: date | None = None) -> Certification:
+    """Staff correct the certification's dates as the body has them on file: the date
+    certified and the current (open) cycle's start and end, with the reason the
+    professional sees on their certification. History keeps before and after. Values
+    left None stay as they are; nothing changed writes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for the correction; the "
+                                         "professional sees it on the certification."})
+    certification = Certification.all_objects.select_for_update().get(pk=certification.pk)
+    cycle = (Cycle.objects.select_for_update().filter(certification=certification,
+                                                      closed_at__isnull=True)
+             .order_by("-number").first())
+    if cycle is None and (cycle_start or cycle_end):
+        raise ValidationError({"cycle_end": "This certification has no open cycle to "
+                                            "correct."})
+    changes: dict = {}
+    if certified_on is not None and certified_on != certification.certified_on:
+        changes["certified_on"] = [certification.certified_on.isoformat(),
+                                   certified_on.isoformat()]
+        certification.certified_on = certified_on
+    if cycle is not None:
+        start = cycle_start or cycle.start
+        end = cycle_end or cycle.end
+        if end < start:
+            raise ValidationError({"cycle_end": f"The cycle cannot end ({end:%m/%d/%Y}) "
+                                                f"before it starts ({start:%m/%d/%Y})."})
+        if (start, end) != (cycle.start, cycle.end):
+            changes["cycle"] = [[cycle.start.isoformat(), cycle.end.isoformat()],
+                                [start.isoformat(), end.isoformat()]]
+            cycle.start, cycle.end = start, end
+            cycle.save(update_fields=["start", "end"])
+    if not changes:
+        return certification
+    certification.full_clean()
+    certification.save()
+    changes["reason"] = [None, reason]
+    history.record(History.Action.CORRECT, certification, actor=actor,
+                   professional=certification.professional, changes=changes)
+    return certification

@@ -128,13 +128,33 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     _, key, reverse = SORTS[sort]
     rows.sort(key=lambda row: key(row[0]), reverse=reverse)
     undo = request.session.pop(UNDO_KEY, None)
+    removed = removed_by_staff(professional)
     query = request.GET.copy()
     query.pop("tab", None)
     return render(request, "front/credits.html", {
         "professional": professional, "rows": rows, "tab": tab, "filters": describe(filters),
         "labels": [label(c) for c, r in standing.rows() if r is not None],
         "undo": undo, "query": query.urlencode(), "total": len(standing.credits),
+        "removed_by_staff": removed,
     })
+
+
+def removed_by_staff(professional) -> list[CreditEntry]:
+    """The professional's entries that staff removed (a delete with a reason, issue 12) and
+    that are still removed: one query. They stay readable with the reason."""
+    removals = History.objects.filter(professional=professional, object_type="creditentry",
+                                      action=History.Action.DELETE, changes__has_key="reason")
+    return list(CreditEntry.all_objects.filter(
+        professional=professional, deleted_at__isnull=False,
+        pk__in=removals.values("object_id")).order_by("-deleted_at", "-id"))
+
+
+def _staff_removal(entry: CreditEntry, history) -> History | None:
+    """The history row of staff's removal of a removed entry (None otherwise)."""
+    if entry.deleted_at is None:
+        return None
+    return next((h for h in history if h.action == History.Action.DELETE
+                 and "reason" in h.changes), None)
 
 
 def _own_entry(request: HttpRequest, entry_id: int, *, deleted_too: bool = False):
@@ -148,9 +168,12 @@ def _own_entry(request: HttpRequest, entry_id: int, *, deleted_too: bool = False
 
 @login_required
 def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
-    professional, entry = _own_entry(request, entry_id)
+    professional, entry = _own_entry(request, entry_id, deleted_too=True)
+    history = list(History.objects.of(entry).select_related("actor").order_by("-at", "-id"))
+    removal = _staff_removal(entry, history)
+    if entry.deleted_at is not None and removal is None:
+        raise Http404("No such credit entry.")  # the professional's own delete
     standing = standing_of(professional, timezone.localdate())
-    history = History.objects.of(entry).select_related("actor").order_by("-at", "-id")
     documents = list(entry.documents.all())
     return render(request, "front/credit_detail.html", {
         "entry": entry, "counted": _counted_by_entry(standing).get(str(entry.pk), []),
@@ -158,14 +181,14 @@ def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "format_label": FORMAT_LABELS.get(entry.format, entry.format),
         "confirmation": entry.confirmation(),
         "decisions": list(entry.decisions.select_related("body")),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "removal": removal,
     })
 
 
 @login_required
 def document_download(request: HttpRequest, entry_id: int, document_id: int) -> FileResponse:
     """A certificate, to its owner only: uploads are never served from a public URL."""
-    professional, entry = _own_entry(request, entry_id)
+    professional, entry = _own_entry(request, entry_id, deleted_too=True)
     document = Document.objects.filter(credit_entry=entry, pk=document_id).first()
     if document is None:
         raise Http404("No such document.")

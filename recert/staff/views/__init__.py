@@ -1,9 +1,16 @@
 """The staff console's pages, one module per topic."""
 
+from recert.staff.views.corrections import (
+    add_credit,
+    correct_certification,
+    correct_credit,
+    remove_credit,
+)
 from recert.staff.views.lifecycle import record_exam, record_payment, reinstate
 from recert.staff.views.lockouts import lift_lockout, lockouts
 from recert.staff.views.professional import professional
 from recert.staff.views.search import index
 
-__all__ = ["index", "lift_lockout", "lockouts", "professional", "record_exam",
+__all__ = ["add_credit", "correct_certification", "correct_credit", "remove_credit",
+           "index", "lift_lockout", "lockouts", "professional", "record_exam",
            "record_payment", "reinstate"]

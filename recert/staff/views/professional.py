@@ -1,6 +1,6 @@
 """One professional on one screen, as the staff of their bodies see them: certifications
 with their cycles and the engine's evaluation, credits with their review states and
-documents, invoices, and the history (issue 12). Of the professional's data only that of
+documents, invoices, audit cases and the history (issue 12). Of the professional's data only that of
 the staff member's bodies is shown (certifications, decisions, invoices, history of those);
 the credit log is shared by every body (REVIEW-1)."""
 
@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from recert.audits.models import AuditCase
 from recert.core.access import access_professional, staff_roles, visible_invoices
 from recert.core.evaluation import standing_of
 from recert.core.models import (
@@ -27,7 +28,7 @@ from recert.core.models import (
     MemberId,
     Professional,
 )
-from recert.core.models.staff import FINANCE, REGISTRAR
+from recert.core.models.staff import AUDITOR, FINANCE, REGISTRAR
 from recert.front import explain
 from recert.staff.decorators import staff_required
 from recert.staff.forms import ExamPassForm, OfflinePaymentForm, ReinstateForm
@@ -56,13 +57,14 @@ class CreditRow:
 
 
 def _history_in_scope(person: Professional, certification_ids, invoice_ids, renewal_ids,
-                      member_id_ids, body_codes):
+                      member_id_ids, case_ids, body_codes):
     """The person's history without the rows about another body's certifications,
-    invoices, renewals, member ids and reviews (a decision names its body)."""
+    invoices, renewals, member ids, audit cases and reviews (a decision names its body)."""
     other = (Q(object_type="certification") & ~Q(object_id__in=certification_ids)
              | Q(object_type="invoice") & ~Q(object_id__in=invoice_ids)
              | Q(object_type="renewal") & ~Q(object_id__in=renewal_ids)
              | Q(object_type="memberid") & ~Q(object_id__in=member_id_ids)
+             | Q(object_type="auditcase") & ~Q(object_id__in=case_ids)
              | Q(action=History.Action.DECIDE) & ~Q(changes__body__1__in=list(body_codes)))
     return (History.objects.filter(professional=person).exclude(other)
             .select_related("actor").order_by("-at", "-id"))
@@ -101,6 +103,9 @@ def page_context(request: HttpRequest, person: Professional, *,
             exam_form=(bound.get(("exam", c.pk)) or ExamPassForm(prefix=f"e{c.pk}", today=today))
             if registrar else None,
         ))
+    # Credits are the person's, shared by every body: a registrar of any body that certifies
+    # them may correct them.
+    corrects_credits = any(r.registrar for r in rows)
     labels = {str(c.pk): f"{c.program.body.code} {c.program.code}"
               for c in certifications if c.deleted_at is None}
 
@@ -133,16 +138,22 @@ def page_context(request: HttpRequest, person: Professional, *,
          (bound.get(("payment", invoice.number)) or OfflinePaymentForm(prefix=f"p{invoice.pk}"))
          if invoice.status == invoice.OPEN and invoice.renewal.body.code in finance_at else None)
         for invoice in invoices]
+    auditor_at = {code for code, names in roles.items() if AUDITOR in names}
+    audit_cases = [(case, case.audit.body.code in auditor_at) for case in
+                   AuditCase.objects.filter(professional=person, audit__body__in=bodies)
+                   .select_related("audit__body").order_by("-audit__year", "-id")]
     member_ids = list(MemberId.objects.filter(professional=person, body__in=bodies)
                       .select_related("body"))
     history = list(_history_in_scope(
         person, [c.pk for c in certifications], [i.pk for i in invoices],
-        [i.renewal_id for i in invoices], [m.pk for m in member_ids], body_codes)[:HISTORY_SHOWN])
+        [i.renewal_id for i in invoices], [m.pk for m in member_ids],
+        [case.pk for case, _ in audit_cases], body_codes)[:HISTORY_SHOWN])
     return {
         "person": person, "today": today, "roles": roles,
         "member_ids": member_ids, "certification_rows": rows, "credit_rows": credit_rows,
         "removed_credits": removed, "invoice_rows": invoice_rows, "history": history,
-        "history_shown": HISTORY_SHOWN,
+        "history_shown": HISTORY_SHOWN, "corrects_credits": corrects_credits,
+        "audit_cases": audit_cases,
         "cpr_aed": CprAed.objects.filter(professional=person).first(),
     }
 
