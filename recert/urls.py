@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("recert.providers.site_urls")),
     path("provider/", include("recert.providers.urls")),
     path("staff/education/", include("recert.providers.education_urls")),
+    path("staff/petitions/", include("recert.providers.petition_urls")),
     path("staff/", include("recert.staff.urls")),
     path("admin/", admin.site.urls),
 ]

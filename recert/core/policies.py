@@ -257,3 +257,21 @@ def parameter_history(body_code: str, editable: EditableValue, on: date) -> list
         result.append(HistoryEntry(start, None if value is None else getattr(value, editable.field),
                                    source, row, in_force == i, replaced))
     return result
+
+
+def petition_bodies(body_codes, fmt: str, on: date) -> list[str]:
+    """The bodies (of `body_codes`) whose policy counts format `fmt` on that day only
+    through an approved petition when no approved course number carries it."""
+    bodies = current_policies().bodies
+    found = []
+    for code in body_codes:
+        body = bodies.get(code)
+        if body is None:
+            continue
+        try:
+            rule = body.format_rule(fmt, on)
+        except (KeyError, LookupError):
+            continue
+        if getattr(rule, "treatment", None) == "petition":
+            found.append(code)
+    return found

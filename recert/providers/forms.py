@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -161,3 +162,41 @@ class RowCorrectForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Why it is withdrawn")
+
+
+class PetitionForm(forms.Form):
+    description = forms.CharField(label="Course description or agenda",
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    hours = forms.DecimalField(label="Hours of structured learning", max_digits=6,
+                               decimal_places=2, min_value=Decimal("0.25"))
+    certificate = forms.FileField(label="Certificate of completion (PDF, JPEG or PNG)",
+                                  required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           help_text="Anything the reviewer should know.")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    certificate = forms.FileField(label="A document to add (optional)", required=False)
+
+
+class ApprovePetitionForm(forms.Form):
+    credits = forms.DecimalField(label="CECs granted", max_digits=6, decimal_places=2,
+                                 min_value=Decimal("0.01"),
+                                 help_text="In the body's CECs; may differ from the hours "
+                                           "asked.")
+    approve_reason = forms.CharField(label="Note for the professional", max_length=500,
+                                     initial="Petition approved.")
+
+
+class DenyPetitionForm(forms.Form):
+    deny_reason = forms.CharField(label="Reason", max_length=500,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AskForm(forms.Form):
+    question = forms.CharField(label="What is missing", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PromoteForm(forms.Form):
+    course_number = forms.CharField(max_length=40, label="Course number to issue")

@@ -129,3 +129,68 @@ class RosterRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.line} of roster {self.roster_id}"
+
+
+class Petition(models.Model):
+    """A professional asks a body to count a credit that is not pre-approved (ACE-PETITION-1):
+    tracked from filing to the body's decision, with questions and answers on it."""
+
+    PENDING, MORE_INFORMATION, APPROVED, DENIED = (
+        "pending", "more_information", "approved", "denied")
+    STATES = [(PENDING, "waiting for review"), (MORE_INFORMATION, "more information asked"),
+              (APPROVED, "approved"), (DENIED, "denied")]
+    OPEN = (PENDING, MORE_INFORMATION)
+
+    credit_entry = models.ForeignKey("core.CreditEntry", on_delete=models.PROTECT,
+                                     related_name="petitions")
+    body = models.ForeignKey("core.CertifyingBody", on_delete=models.PROTECT, related_name="+")
+    professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
+                                     related_name="petitions")
+    state = models.CharField(max_length=20, choices=STATES, default=PENDING)
+    description = models.TextField("course description or agenda")
+    hours = models.DecimalField("hours of structured learning", max_digits=6, decimal_places=2)
+    certificate = models.ForeignKey("core.Document", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    note = models.TextField(blank=True)
+    # The body's answer: credits granted (may differ from the hours asked) or the reason.
+    credits_granted = models.DecimalField(max_digits=6, decimal_places=2, null=True,
+                                          blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    promoted_course = models.ForeignKey("core.Course", on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+")
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["filed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_entry", "body"],
+                                    name="one_petition_per_credit_and_body"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body.code} petition for credit {self.credit_entry_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+
+class PetitionMessage(models.Model):
+    """A reviewer's question or the professional's answer, on the same petition."""
+
+    QUESTION, ANSWER = "question", "answer"
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=[(QUESTION, "question"), (ANSWER, "answer")])
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on petition {self.petition_id}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from recert.providers.views import rosters
+from recert.providers.views import petitions, rosters
 
 urlpatterns = [
     path("completions/", rosters.completions, name="completions"),
     path("completions/<int:row_id>/claim/", rosters.claim, name="claim_completion"),
+    path("credits/<int:entry_id>/petition/", petitions.petition, name="petition"),
 ]

@@ -102,6 +102,12 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
     extra["roster_row"] = RosterRow.objects.create(
         roster=roster, course=extra["course"], line=2, email="alice@example.com",
         completed_on=date(2026, 2, 1), state=RosterRow.HELD)
+    from recert.core.models import CertifyingBody
+    from recert.providers.models import Petition
+
+    extra["petition"] = Petition.objects.create(
+        credit_entry=entry, body=CertifyingBody.objects.get(code="ACE"), professional=alice,
+        description="Alice's agenda", hours=Decimal("6"))
     return World(alice=alice, bob=bob, tom=tom, sam=sam, certification=alice_cpt, entry=entry,
                  document=document, invoice=invoice, payment=payment, payment_issue=issue,
                  reminder=reminder, calendar_token=feed.token,

@@ -139,6 +139,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "key": lambda w, r: "programs.CPT.fee",
     "roster_id": lambda w, r: str(w.extra["roster_row"].roster_id),
     "row_id": lambda w, r: str(w.extra["roster_row"].pk),
+    "petition_id": lambda w, r: str(w.extra["petition"].pk),
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).

@@ -15,6 +15,15 @@ from recert.providers.actions.catalog import (  # noqa: F401
     do_submit_course,
     refresh_search,
 )
+from recert.providers.actions.petitions import (  # noqa: F401
+    bodies_waiting_for_petition,
+    do_answer_petition,
+    do_approve_petition,
+    do_ask_more_information,
+    do_deny_petition,
+    do_file_petition,
+    do_promote_petition,
+)
 from recert.providers.actions.rosters import (  # noqa: F401
     claimable_rows,
     do_claim_roster_row,

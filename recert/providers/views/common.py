@@ -31,19 +31,27 @@ def provider_required(view):
     return wrapped
 
 
-def education_required(view):
-    """Signed in and holding the education role at a body (403 otherwise)."""
+def role_required(role: str):
+    """Signed in and holding `role` at a body at least (403 otherwise); the objects in reach
+    are then decided per body."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_staff_member(request.user, "education"):
-            raise PermissionDenied("This page needs the education role.")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not is_staff_member(request.user, role):
+                raise PermissionDenied(f"This page needs the {role} role.")
+            return view(request, *args, **kwargs)
 
-    wrapped.staff_role = "education"
-    return wrapped
+        wrapped.staff_role = role
+        return wrapped
+
+    return decorator
+
+
+education_required = role_required("education")
+auditor_required = role_required("auditor")
 
 
 def own_provider(actor, pk) -> Provider:
