@@ -259,3 +259,27 @@ def test_one_appeal_decided_by_a_different_auditor(client, alice, ann, abe, case
     assert (item.outcome, item.appeal) == (AuditItem.ACCEPTED, AuditItem.APPEAL_GRANTED)
     assert case.status == AuditCase.PASSED
     assert CreditDecision.objects.get(credit_entry=entries[1]).outcome == "accepted"
+
+
+def test_an_acsm_rejection_leaves_the_credits_ace_standing_alone(
+        client, alice, ann, case, alice_renewed, programs, sam):
+    """REVIEW-1: the audit's rejection is ACSM's decision; ACE evaluates the credit by its
+    own rules, before and after."""
+    from recert.core.actions.certifications import do_create_certification
+
+    ace = do_create_certification(alice, programs[("ACE", "PT")], date(2023, 6, 1), actor=sam)
+    entry = alice_renewed[1][0]
+
+    def ace_result(day):
+        return evaluate_professional(alice, day).certification(str(ace.pk)).credit(
+            str(entry.pk))
+
+    day = NOTICE_ON + timedelta(days=3)
+    before = ace_result(day)
+    client.force_login(alice.user)
+    with at(NOTICE_ON):
+        upload_all(client, case)
+        submit(client, case)
+    review(ann, case, day, rejected={entry.pk})
+    assert CreditDecision.objects.get(credit_entry=entry).body.code == "ACSM"
+    assert ace_result(day) == before
