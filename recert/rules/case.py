@@ -354,7 +354,23 @@ def _decimal(r: _Reader, raw: dict, key: str, where: str) -> Decimal | None:
     return amount
 
 
-def certification_json(result: CertificationResult) -> dict[str, Any]:
+def certification_json(result: CertificationResult, *, detail: bool = False) -> dict[str, Any]:
+    """One certification in EVALUATE.md's output shape. `detail` adds what pages need beyond
+    the contract (CPR/AED requirement, window and grace dates, fee lines): the contract's
+    consumers compare its objects as given, so the extras are asked for, never imposed."""
+    renewal = {
+        "can_renew": result.renewal.can_renew,
+        "blockers": list(result.renewal.blockers),
+        "fee": format_money(result.renewal.fee),
+        "late_fee": format_money(result.renewal.late_fee),
+    }
+    if detail:
+        renewal |= {
+            "cpr_aed_required": result.renewal.cpr_aed_required,
+            "window_opens": result.renewal.window_opens.isoformat(),
+            "grace_ends": result.renewal.grace_ends.isoformat(),
+            "fee_lines": [_fee_line_json(ln) for ln in result.renewal.fee_lines],
+        }
     return {
         "id": result.id,
         "body": result.body,
@@ -364,16 +380,7 @@ def certification_json(result: CertificationResult) -> dict[str, Any]:
         "required": format_decimal(result.required),
         "earned": format_decimal(result.earned),
         "remaining": format_decimal(result.remaining),
-        "renewal": {
-            "can_renew": result.renewal.can_renew,
-            "blockers": list(result.renewal.blockers),
-            "fee": format_money(result.renewal.fee),
-            "late_fee": format_money(result.renewal.late_fee),
-            "cpr_aed_required": result.renewal.cpr_aed_required,
-            "window_opens": result.renewal.window_opens.isoformat(),
-            "grace_ends": result.renewal.grace_ends.isoformat(),
-            "fee_lines": [_fee_line_json(ln) for ln in result.renewal.fee_lines],
-        },
+        "renewal": renewal,
         "credits": [_credit_json(c) for c in result.credits],
     }
 
@@ -403,21 +410,27 @@ def _fee_line_json(line: FeeLine) -> dict[str, Any]:
     }
 
 
-def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
-    return {
-        "as_of": evaluation.as_of.isoformat(),
-        "certifications": [certification_json(c) for c in evaluation.certifications],
-        "renewals": [
-            {
-                "body": g.body,
-                "certifications": list(g.certifications),
-                "required": format_decimal(g.required),
-                "fee": format_money(g.fee),
+def evaluation_json(evaluation: Evaluation, *, detail: bool = False) -> dict[str, Any]:
+    """EVALUATE.md's output; `detail` as in certification_json."""
+    renewals = []
+    for g in evaluation.renewals:
+        group = {
+            "body": g.body,
+            "certifications": list(g.certifications),
+            "required": format_decimal(g.required),
+            "fee": format_money(g.fee),
+        }
+        if detail:
+            group |= {
                 "late_fee": format_money(g.late_fee),
                 "cycle_end": g.cycle_end.isoformat(),
                 "bills_together": g.bills_together,
                 "fee_lines": [_fee_line_json(ln) for ln in g.fee_lines],
             }
-            for g in evaluation.renewals
-        ],
+        renewals.append(group)
+    return {
+        "as_of": evaluation.as_of.isoformat(),
+        "certifications": [certification_json(c, detail=detail)
+                           for c in evaluation.certifications],
+        "renewals": renewals,
     }

@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="extra policy folder (a body folder, or a folder of them)",
     )
+    parser.add_argument(
+        "--detail",
+        action="store_true",
+        help="add what pages need beyond EVALUATE.md's shape (fee lines, window and grace dates)",
+    )
     args = parser.parse_args(argv)
 
     problems: list[str] = []
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     as_of = as_of_override or case.as_of or date.today()
     result = evaluate(policies, case.certifications, case.credits, as_of)
     try:
-        sys.stdout.write(json.dumps(evaluation_json(result), indent=2) + "\n")
+        sys.stdout.write(json.dumps(evaluation_json(result, detail=args.detail), indent=2) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. `recert evaluate case.json | head`: the reader left
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.credits import do_create_credit_entry
 from recert.core.actions.history import do_soft_delete
+from recert.core.models import StaffMembership
 
 
 @pytest.fixture
@@ -63,10 +65,16 @@ def test_deleted_certification_is_gone(client, alice, alice_cpt, sam):
     assert not client.get(reverse("dashboard")).context["rows"]
 
 
-def test_staff_without_profile(client, sam):
+def test_staff_without_profile(client, sam, programs):
+    """An account without a profile is told so; a staff member is pointed at the console
+    (the admin is for superusers only)."""
     client.force_login(sam)
     response = client.get(reverse("dashboard"))
-    assert response.status_code == 200 and b"staff admin" in response.content
+    assert response.status_code == 200 and b"no professional profile" in response.content
+    StaffMembership.objects.create(user=sam, body=programs[("ACSM", "CPT")].body,
+                                   role=Group.objects.get(name="viewer"))
+    response = client.get(reverse("dashboard"))
+    assert reverse("staff:index").encode() in response.content
 
 
 def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, programs, sam,

@@ -112,7 +112,12 @@ def test_existing_dates_move_to_the_person_latest_wins(alice, bob, programs):
     Certification.objects.create(professional_id=bob.pk, program_id=cpt.pk,
                                  certified_on=date(2025, 1, 1))
     executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    executor.loader.build_graph()
-    assert CprAed.objects.get(professional=alice).valid_until == date(2028, 3, 31)
-    assert not CprAed.objects.filter(professional=bob).exists()
+    try:
+        executor.migrate(after)
+        executor.loader.build_graph()
+        assert CprAed.objects.get(professional=alice).valid_until == date(2028, 3, 31)
+        assert not CprAed.objects.filter(professional=bob).exists()
+    finally:
+        # Back to the latest schema: the database is shared with the tests that follow.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

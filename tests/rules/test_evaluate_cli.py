@@ -89,8 +89,14 @@ def test_the_documented_example(evaluate_json) -> None:
 
 
 def test_the_output_carries_what_pages_need(evaluate_json) -> None:
-    """Fee lines, CPR/AED requirement, window and grace dates (docs/rules-engine.md)."""
+    """Fee lines, CPR/AED requirement, window and grace dates (docs/rules-engine.md), with
+    --detail; without it the output is EVALUATE.md's shape, key for key."""
     code, out, _ = evaluate_json(GOOD)
+    plain = json.loads(out)
+    assert set(plain["certifications"][0]["renewal"]) == {"can_renew", "blockers", "fee",
+                                                          "late_fee"}
+    assert set(plain["renewals"][0]) == {"body", "certifications", "required", "fee"}
+    code, out, _ = evaluate_json(GOOD, "--detail")
     cpt = json.loads(out)["certifications"][0]
     assert cpt["renewal"]["cpr_aed_required"] is True  # ACSM-REQ-CPR
     assert cpt["renewal"]["window_opens"] == "2026-01-01"  # ACSM-WINDOW-1
