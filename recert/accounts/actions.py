@@ -1,21 +1,27 @@
 """Writes of the accounts app: log-in lock-outs recorded and lifted, sign-up, e-mail
-verification and address changes (each with a history row). Claim links are written by
-recert.core.actions.professionals."""
+verification and address changes (each with a history row), and claim links for accounts that
+staff, an import or a provider invitation created without a password (the person follows the
+link once and sets their own; no password is ever derived or sent)."""
 
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from recert.accounts import verification
 from recert.accounts.lockouts import locked_until, normalize
-from recert.accounts.models import VerifiedAddress
+from recert.accounts.models import ClaimToken, VerifiedAddress, hash_token
 from recert.core.actions import history
 from recert.core.models import History, Professional
 
@@ -198,3 +204,74 @@ def do_change_email(user, address: str, *, actor) -> None:
     if professional is not None:
         do_update_professional(professional, actor=actor, email=address)
     do_send_verification(user, address, actor=actor)
+
+
+# --- Claim links ---------------------------------------------------------------------------
+
+class ClaimRefused(Exception):
+    """The claim link cannot be used; the message says why, for the person holding it."""
+
+
+@transaction.atomic
+def issue_claim_token(user, *, actor=None) -> tuple[ClaimToken, str]:
+    """A new one-time token for `user` (earlier unused ones stop working): (row, raw token).
+    The raw token is stored nowhere, only its hash. Callers record the history of what the
+    link is for (do_issue_claim_link for a professional, a provider's invitation)."""
+    now = timezone.now()
+    ClaimToken.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
+    raw = secrets.token_urlsafe(32)
+    token = ClaimToken.objects.create(
+        user=user, token_hash=hash_token(raw), created_at=now,
+        expires_at=now + timedelta(days=settings.CLAIM_LINK_DAYS), created_by=actor)
+    return token, raw
+
+
+@transaction.atomic
+def do_issue_claim_link(professional: Professional, *, actor) -> str:
+    """A new one-time token for the professional's account (earlier unused ones stop
+    working); returns the raw token, which is stored nowhere (only its hash is)."""
+    token, raw = issue_claim_token(professional.user, actor=actor)
+    history.record(History.Action.ISSUE_CLAIM_LINK, professional, actor=actor,
+                   professional=professional,
+                   changes={"expires_at": [None, token.expires_at.isoformat()]})
+    return raw
+
+
+def check_claim_token(user_id: int, raw_token: str) -> ClaimToken:
+    """The token row if it can be used by this user now; ClaimRefused otherwise."""
+    token = ClaimToken.objects.select_related("user").filter(
+        token_hash=hash_token(raw_token)).first()
+    if token is None or token.user_id != user_id:
+        raise ClaimRefused("This claim link is not valid. Ask staff for a new one.")
+    if token.used_at is not None:
+        raise ClaimRefused("This claim link was already used. Log in, or reset your password.")
+    if token.is_expired:
+        raise ClaimRefused("This claim link has expired. Ask staff for a new one.")
+    return token
+
+
+@transaction.atomic
+def do_claim_account(user_id: int, raw_token: str, password: str):
+    """Sets the password of the account the token was issued for and spends the token."""
+    token = check_claim_token(user_id, raw_token)
+    # Lock the row so that two simultaneous claims cannot both succeed.
+    token = ClaimToken.objects.select_for_update().get(pk=token.pk)
+    if token.used_at is not None:
+        raise ClaimRefused("This claim link was already used. Log in, or reset your password.")
+    user = token.user
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise ClaimRefused(" ".join(e.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    token.used_at = timezone.now()
+    token.save(update_fields=["used_at"])
+    # The link reached the person at their address (mailed, or handed on by staff to the
+    # address on record): claiming verifies it (issue 11 item 5).
+    do_verify_email(user, verification.current_address(user), actor=user)
+    professional = Professional.objects.filter(user=user).first()
+    if professional is not None:
+        history.record(History.Action.CLAIM_ACCOUNT, professional, actor=user,
+                       professional=professional)
+    return user

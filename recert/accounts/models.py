@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -54,21 +52,6 @@ class ClaimToken(models.Model):
 
     def __str__(self) -> str:
         return f"claim link for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
-
-    @classmethod
-    def issue(cls, user, *, actor=None) -> tuple[ClaimToken, str]:
-        """A new token for `user`; earlier unused ones stop working. Returns (row, raw)."""
-        now = timezone.now()
-        cls.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
-        raw = secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user,
-            token_hash=hash_token(raw),
-            created_at=now,
-            expires_at=now + timedelta(days=settings.CLAIM_LINK_DAYS),
-            created_by=actor,
-        )
-        return token, raw
 
     @property
     def is_expired(self) -> bool:

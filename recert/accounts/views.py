@@ -21,7 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from recert.accounts.actions import (
+    ClaimRefused,
+    check_claim_token,
     do_change_email,
+    do_claim_account,
     do_lift_lockouts_of,
     do_send_verification,
     do_sign_up,
@@ -35,11 +38,6 @@ from recert.accounts.forms import (
 )
 from recert.accounts.lockouts import locked_until, username_of
 from recert.accounts.verification import current_address, read_token, verified_email
-from recert.core.actions.professionals import (
-    ClaimRefused,
-    check_claim_token,
-    do_claim_account,
-)
 from recert.lib.clientip import client_ip
 from recert.lib.ratelimit import hit
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
@@ -18,12 +17,7 @@ from recert.core.actions.certifications import (
 )
 from recert.core.actions.credits import CREDIT_FIELDS
 from recert.core.actions.history import do_restore, do_soft_delete
-from recert.core.actions.professionals import (
-    PROFESSIONAL_FIELDS,
-    do_create_professional,
-    do_issue_claim_link,
-    do_update_professional,
-)
+from recert.core.actions.professionals import PROFESSIONAL_FIELDS, do_update_professional
 from recert.core.documents import serve_document
 from recert.core.models import (
     Certification,
@@ -65,85 +59,28 @@ class MemberIdInline(admin.TabularInline):
     extra = 0
 
 
-class ProfessionalCreateForm(forms.ModelForm):
-    username = forms.CharField(max_length=150, help_text=(
-        "The account is created without a password; the professional sets one through "
-        "the claim link shown after saving."))
-
-    class Meta:
-        model = Professional
-        fields = PROFESSIONAL_FIELDS
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username=username).exists():
-            raise forms.ValidationError("This username is taken.")
-        return username
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if not email:
-            raise forms.ValidationError("An e-mail address is needed to claim the account.")
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists.")
-        return email
-
-
-def claim_url(request, professional: Professional, raw: str) -> str:
-    return request.build_absolute_uri(
-        reverse("claim", kwargs={"user_id": professional.user_id, "token": raw})
-    )
-
-
 @admin.register(Professional)
 class ProfessionalAdmin(admin.ModelAdmin):
+    """Raw data repair (superusers). Creating an account and its claim link is added by the
+    accounts app (recert.accounts.admin), which owns accounts."""
+
     list_display = ("full_name", "email", "user", "city", "country", "created_at")
     list_select_related = ("user",)
     search_fields = ("full_name", "email", "user__username", "member_ids__member_id")
     list_filter = ("country", "certifications__program__body")
     inlines = [MemberIdInline]
-    actions = ["issue_claim_link"]
     readonly_fields = ("user",)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ProfessionalCreateForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["username", *PROFESSIONAL_FIELDS]
         return ["user", *PROFESSIONAL_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
         return ("user",) if obj else ()
 
     def save_model(self, request, obj, form, change):
-        if change:
-            fields = {k: form.cleaned_data[k] for k in PROFESSIONAL_FIELDS
-                      if k in form.changed_data}
-            fresh = Professional.objects.get(pk=obj.pk)
-            do_update_professional(fresh, actor=request.user, **fields)
-            return
-        data = {k: form.cleaned_data[k] for k in PROFESSIONAL_FIELDS}
-        professional = do_create_professional(username=form.cleaned_data["username"],
-                                              actor=request.user, **data)
-        obj.pk, obj.user_id = professional.pk, professional.user_id
-        obj._state.adding = False
-        raw = do_issue_claim_link(professional, actor=request.user)
-        messages.info(request, f"One-time claim link for {professional.full_name}: "
-                               f"{claim_url(request, professional, raw)}")
-
-    @admin.action(description="Issue a new claim link")
-    def issue_claim_link(self, request, queryset):
-        for professional in queryset:
-            if professional.user.has_usable_password():
-                messages.warning(request, f"{professional.full_name} already has a password; "
-                                          "they can reset it by e-mail.")
-                continue
-            raw = do_issue_claim_link(professional, actor=request.user)
-            messages.info(request, f"One-time claim link for {professional.full_name}: "
-                                   f"{claim_url(request, professional, raw)}")
+        fields = {k: form.cleaned_data[k] for k in PROFESSIONAL_FIELDS if k in form.changed_data}
+        do_update_professional(Professional.objects.get(pk=obj.pk), actor=request.user,
+                               **fields)
 
 
 class CycleInline(admin.TabularInline):

@@ -9,13 +9,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from recert.accounts.actions import ClaimRefused, do_claim_account, do_issue_claim_link
 from recert.accounts.models import ClaimToken
-from recert.core.actions.professionals import (
-    ClaimRefused,
-    do_claim_account,
-    do_create_professional,
-    do_issue_claim_link,
-)
+from recert.core.actions.professionals import do_create_professional
 from recert.core.models import History
 
 

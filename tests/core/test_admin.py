@@ -119,9 +119,10 @@ def _add_rows(n: int, sam, programs):
     document: a row more in every changelist that shows related objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from recert.accounts.actions import do_issue_claim_link
     from recert.core.actions.certifications import do_create_certification
     from recert.core.actions.credits import do_attach_document
-    from recert.core.actions.professionals import do_create_professional, do_issue_claim_link
+    from recert.core.actions.professionals import do_create_professional
 
     for _ in range(n):
         i = Professional.objects.count()

@@ -61,7 +61,10 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
                                        sent_at="2028-10-01T09:00:00Z",
                                        email="alice@example.com")
     feed = do_ensure_calendar_feed(alice, actor=alice.user)
-    token, _raw = ClaimToken.issue(alice.user)
+    from recert.accounts.actions import do_issue_claim_link
+
+    do_issue_claim_link(alice, actor=None)
+    token = ClaimToken.objects.get(user=alice.user)
     from recert.api.actions import do_create_access_token
 
     access_token, access_raw = do_create_access_token(

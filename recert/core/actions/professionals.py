@@ -1,16 +1,13 @@
-"""Creating professionals (with or without a password) and claiming accounts by link."""
+"""Creating professionals (with or without a password), member IDs, CPR/AED. Claim links
+for accounts created without a password are the accounts app's (recert.accounts.actions)."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from recert.accounts.models import ClaimToken, hash_token
 from recert.core.actions import history
 from recert.core.models import CertifyingBody, CprAed, History, MemberId, Professional
 
@@ -22,15 +19,11 @@ PROFESSIONAL_FIELDS = [
 CPR_FIELDS = ["valid_until", "provider", "card_name", "card_sha256"]
 
 
-class ClaimRefused(Exception):
-    """The claim link cannot be used; the message says why, for the person holding it."""
-
-
 @transaction.atomic
 def do_create_professional(*, username: str, email: str, full_name: str,
                            password: str | None = None, actor, **contact) -> Professional:
     """A user and their professional profile. Without a password the account cannot log in
-    until it is claimed through a link (do_issue_claim_link)."""
+    until it is claimed through a link (recert.accounts.actions.do_issue_claim_link)."""
     User = get_user_model()
     user = User(username=username, email=email)
     if password is None:
@@ -69,60 +62,6 @@ def do_set_member_id(professional: Professional, body: CertifyingBody, member_id
                        actor=actor, professional=professional,
                        changes={"member_id": [old, row.member_id], "body": [None, body.code]})
     return row
-
-
-@transaction.atomic
-def do_issue_claim_link(professional: Professional, *, actor) -> str:
-    """A new one-time token for the professional's account; returns the raw token, which
-    is stored nowhere (only its hash is)."""
-    token, raw = ClaimToken.issue(professional.user, actor=actor)
-    history.record(History.Action.ISSUE_CLAIM_LINK, professional, actor=actor,
-                   professional=professional,
-                   changes={"expires_at": [None, token.expires_at.isoformat()]})
-    return raw
-
-
-def check_claim_token(user_id: int, raw_token: str) -> ClaimToken:
-    """The token row if it can be used by this user now; ClaimRefused otherwise."""
-    token = ClaimToken.objects.select_related("user").filter(
-        token_hash=hash_token(raw_token)).first()
-    if token is None or token.user_id != user_id:
-        raise ClaimRefused("This claim link is not valid. Ask staff for a new one.")
-    if token.used_at is not None:
-        raise ClaimRefused("This claim link was already used. Log in, or reset your password.")
-    if token.is_expired:
-        raise ClaimRefused("This claim link has expired. Ask staff for a new one.")
-    return token
-
-
-@transaction.atomic
-def do_claim_account(user_id: int, raw_token: str, password: str):
-    """Sets the password of the account the token was issued for and spends the token."""
-    token = check_claim_token(user_id, raw_token)
-    # Lock the row so that two simultaneous claims cannot both succeed.
-    token = ClaimToken.objects.select_for_update().get(pk=token.pk)
-    if token.used_at is not None:
-        raise ClaimRefused("This claim link was already used. Log in, or reset your password.")
-    user = token.user
-    try:
-        validate_password(password, user)
-    except ValidationError as e:
-        raise ClaimRefused(" ".join(e.messages)) from None
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    token.used_at = timezone.now()
-    token.save(update_fields=["used_at"])
-    # The link reached the person at their address (mailed, or handed on by staff to the
-    # address on record): claiming verifies it (issue 11 item 5).
-    from recert.accounts.actions import do_verify_email
-    from recert.accounts.verification import current_address
-
-    do_verify_email(user, current_address(user), actor=user)
-    professional = Professional.objects.filter(user=user).first()
-    if professional is not None:
-        history.record(History.Action.CLAIM_ACCOUNT, professional, actor=user,
-                       professional=professional)
-    return user
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from recert.accounts.models import ClaimToken
+from recert.accounts.actions import issue_claim_token
 from recert.core import mail
 from recert.core.actions import history
 from recert.core.models import (
@@ -117,7 +117,7 @@ def do_invite_provider_member(provider: Provider, *, email: str, name: str = "",
         user.save()
     membership, created = ProviderMembership.objects.get_or_create(user=user, provider=provider)
     if user.has_usable_password() is False:
-        token, raw = ClaimToken.issue(user, actor=actor)
+        token, raw = issue_claim_token(user, actor=actor)
     if created or raw:
         history.record(History.Action.INVITE, membership, actor=actor, changes={
             "provider": [None, provider.name], "user": [None, user.get_username()]})
