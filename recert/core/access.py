@@ -13,8 +13,9 @@ one they see but not with that role is a 403.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from recert.core.models import (
@@ -161,6 +162,21 @@ def member_providers(actor) -> QuerySet[Provider]:
 
 def is_provider_member(actor) -> bool:
     return member_providers(actor).exists()
+
+
+def menu_of(actor) -> dict[str, bool]:
+    """Which consoles the menu offers `actor` (staff, education, provider), in one query:
+    every page's menu asks, so it must not cost a query per console."""
+    user = _user(actor)
+    if user is None:
+        return {"staff": False, "education": False, "provider": False}
+    staff = StaffMembership.objects.filter(user=OuterRef("pk"))
+    row = get_user_model().objects.filter(pk=user.pk).annotate(
+        staff=Exists(staff),
+        education=Exists(staff.filter(role__name="education")),
+        provider=Exists(ProviderMembership.objects.filter(user=OuterRef("pk"))),
+    ).values("staff", "education", "provider").first()
+    return row or {"staff": False, "education": False, "provider": False}
 
 
 def visible_providers(actor, role: str | None = None, *,

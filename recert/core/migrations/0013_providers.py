@@ -144,6 +144,9 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='core.provider'),
         ),
         migrations.RunPython(providers_from_text, text_from_providers),
+        # A default before the column goes, so that migrating back re-adds it to existing rows.
+        migrations.AlterField(model_name='course', name='provider_name',
+                              field=models.CharField(max_length=200, default='')),
         migrations.RemoveField(model_name='course', name='provider_name'),
         migrations.AlterField(
             model_name='course',
