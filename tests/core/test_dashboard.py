@@ -82,10 +82,10 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
     client.force_login(alice.user)
     client.get(reverse("dashboard"))  # warm caches (policies, content types)
     # session, user, professional, certifications, open cycles, credits, their decisions,
-    # credits claimed by late renewals, open invoices, open audit cases (issue 13), whether
-    # the user is staff and whether a provider member (the menu: three), the petitions
+    # credits claimed by late renewals, open invoices, open audit cases (issue 13), the
+    # consoles the menu offers (one query), the petitions
     # not yet decided (issue 14)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         client.get(reverse("dashboard"))
     for code in ("GEI", "EP", "CET"):
         do_create_certification(alice, programs[("ACSM", code)], date(2025, 1, 1), actor=sam)
@@ -93,7 +93,7 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
         do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 2, 1 + i),
                                title=f"More {i}", format="course", amount=Decimal("1"),
                                unit="hour")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         client.get(reverse("dashboard"))
 
 

@@ -97,8 +97,8 @@ def test_query_count_is_flat(client, alice, alice_cpt, programs, sam, n,
     client.force_login(alice.user)
     client.get(reverse("dashboard"))
     # + credit decisions, late-renewal claims and open invoices (issue 10), open audit
-    # cases (issue 13), the menu's staff / provider checks and open petitions (issue 14)
-    with django_assert_num_queries(14):
+    # cases (issue 13), the menu's consoles (one query) and open petitions (issue 14)
+    with django_assert_num_queries(12):
         response = client.get(reverse("dashboard"))
     assert len(response.context["cards"]) == 2
 
