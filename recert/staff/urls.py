@@ -7,7 +7,7 @@ from django.urls import path
 
 from recert.staff import views
 from recert.staff.reports import REPORTS
-from recert.staff.views import audits, policy
+from recert.staff.views import audits, merges, policy
 from recert.staff.views import reports as report_views
 
 app_name = "staff"
@@ -48,6 +48,12 @@ urlpatterns = [
     path("credits/<int:entry_id>/remove/", views.remove_credit, name="remove_credit"),
     path("certifications/<int:certification_id>/dates/", views.correct_certification,
          name="correct_certification"),
+    # Merging duplicate profiles (issue 12).
+    path("merges/", merges.merge_index, name="merges"),
+    path("merges/preview/", merges.merge_preview, name="merge_preview"),
+    path("merges/merge/", merges.merge_profiles, name="merge_profiles"),
+    path("merges/<int:merge_id>/", merges.merge_detail, name="merge"),
+    path("merges/<int:merge_id>/undo/", merges.merge_undo, name="merge_undo"),
 ]
 for _report in REPORTS.values():
     _page, _download = report_views.views_of(_report)

@@ -5,6 +5,7 @@ from recert.core.models.certifications import Certification, Cycle
 from recert.core.models.courses import Course
 from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
+from recert.core.models.merges import MemberIdAlias, ProfileMerge
 from recert.core.models.policies import PolicyValue
 from recert.core.models.professionals import CprAed, MemberId, Professional
 from recert.core.models.providers import (
@@ -27,7 +28,9 @@ __all__ = [
     "Document",
     "History",
     "MemberId",
+    "MemberIdAlias",
     "PolicyValue",
+    "ProfileMerge",
     "Professional",
     "Program",
     "Provider",

@@ -71,6 +71,9 @@ class History(models.Model):
         RECORD_PAYMENT_ISSUE = "record_payment_issue", "payment held for staff"
         EXPORT_DATA = "export_data", "data downloaded"
         CLOSE_ACCOUNT = "close_account", "account closed"
+        # Issue 12: a duplicate profile merged into another, and the merge undone.
+        MERGE_PROFILES = "merge_profiles", "duplicate profile merged"
+        UNDO_MERGE = "undo_merge", "merge undone"
         # Issue 11: log-in lock-outs (django-axes), and staff or a password reset lifting one.
         LOCK_OUT = "lock_out", "log-in locked out"
         LIFT_LOCKOUT = "lift_lockout", "log-in lock-out lifted"
