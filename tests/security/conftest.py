@@ -111,6 +111,13 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
     extra["petition"] = Petition.objects.create(
         credit_entry=entry, body=CertifyingBody.objects.get(code="ACE"), professional=alice,
         description="Alice's agenda", hours=Decimal("6"))
+    # A duplicate of alice merged into her profile (issue 12): the merge's record is hers.
+    from recert.core.actions.professionals import do_create_professional
+    from recert.core.models import ProfileMerge
+
+    zed = do_create_professional(username="zed", email="zed@example.com", full_name="Zed",
+                                 actor=None)
+    extra["merge"] = ProfileMerge.objects.create(kept=alice, merged=zed, reason="world")
     return World(alice=alice, bob=bob, tom=tom, sam=sam, certification=alice_cpt, entry=entry,
                  document=document, invoice=invoice, payment=payment, payment_issue=issue,
                  reminder=reminder, calendar_token=feed.token,

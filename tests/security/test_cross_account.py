@@ -27,7 +27,7 @@ NOT_OBJECTS = {"scope", "fmt", "key", "app_label", "url"}
 # (tests: front/test_email_settings, exports/test_calendar, accounts/test_claim, Django's
 # own password reset).
 CAPABILITIES = {"email_unsubscribe", "exports:calendar_feed", "claim",
-                "password_reset_confirm"}
+                "password_reset_confirm", "verify_email"}
 # Who owns the objects a URL names, by its namespace or its full name.
 OWNERS: dict[str, str] = {
     # The professional's own pages and API.
@@ -48,7 +48,7 @@ MISSING = {"certification_id": "999999", "entry_id": "999999", "document_id": "9
            "professional_id": "999999", "attempt_id": "999999", "provider_id": "999999",
            "course_id": "999999", "event_id": "999999", "audit_id": "999999",
            "case_id": "999999", "item_id": "999999", "roster_id": "999999",
-           "row_id": "999999", "body_code": "NOBODY"}
+           "row_id": "999999", "body_code": "NOBODY", "merge_id": "999999"}
 OWNER_GET = {200, 302}
 # A write with an empty form may be answered by the form's errors; it still found the object.
 OWNER_WRITE = {200, 201, 204, 302, 303, 400, 409, 422}

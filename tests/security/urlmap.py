@@ -137,8 +137,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "body_code": lambda w, r: "ACSM",
     # staff: a body's policy value (issue 12)
     "key": lambda w, r: "programs.CPT.fee",
-    # staff: a profile merge (issue 12); none in the world, so every actor gets a 404
-    "merge_id": lambda w, r: str(w.extra["merge"].pk) if "merge" in w.extra else "999999",
+    "merge_id": lambda w, r: str(w.extra["merge"].pk),  # staff: a profile merge (issue 12)
     "roster_id": lambda w, r: str(w.extra["roster_row"].roster_id),
     "row_id": lambda w, r: str(w.extra["roster_row"].pk),
     "petition_id": lambda w, r: str(w.extra["petition"].pk),

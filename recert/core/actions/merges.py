@@ -57,21 +57,61 @@ def _rows(model) -> models.QuerySet:
     return models.QuerySet(model=model)
 
 
+def _relations(model):
+    """Relations pointing at `model`, hidden ones (related_name="+") included."""
+    for rel in model._meta.get_fields(include_hidden=True):
+        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
+            yield rel
+
+
 def _profile_links():
-    """(model, field name, one-to-one) of every relation pointing at Professional."""
-    for rel in Professional._meta.related_objects:
-        if rel.many_to_many or _label(rel.related_model) in PROFILE_ROWS_KEPT:
-            continue
-        yield rel.related_model, rel.field.name, rel.one_to_one
+    """(model, field name) of every relation pointing at Professional."""
+    for rel in _relations(Professional):
+        if _label(rel.related_model) not in PROFILE_ROWS_KEPT:
+            yield rel.related_model, rel.field.name
 
 
 def _user_links():
-    for rel in get_user_model()._meta.related_objects:
-        if rel.many_to_many or _label(rel.related_model) in USER_ROWS_KEPT:
+    for rel in _relations(get_user_model()):
+        if _label(rel.related_model) in USER_ROWS_KEPT:
             continue
         if rel.field.name != "user":  # who did something (actor fields) is not ownership
             continue
-        yield rel.related_model, rel.field.name, rel.one_to_one
+        yield rel.related_model, rel.field.name
+
+
+def _unique_sets(model, name: str) -> list[list[str]]:
+    """The unique field sets of `model` that include the link `name`."""
+    sets = []
+    for f in model._meta.get_fields():
+        if getattr(f, "unique", False) and getattr(f, "name", None) == name:
+            sets.append([name])
+    for constraint in model._meta.constraints:
+        fields = list(getattr(constraint, "fields", ()) or ())
+        if name in fields and getattr(constraint, "condition", None) is None:
+            sets.append(fields)
+    for together in model._meta.unique_together:
+        if name in together:
+            sets.append(list(together))
+    return sets
+
+
+def _movable(model, name: str, source, target) -> tuple[models.QuerySet, int]:
+    """The rows of `source` that can move to `target`, and how many stay because `target`
+    has its own (a one-to-one row, a verified address it has too)."""
+    rows = _rows(model).filter(**{name: source})
+    total = rows.count()
+    for fields in _unique_sets(model, name):
+        others = [f for f in fields if f != name]
+        taken = _rows(model).filter(**{name: target})
+        if not others:
+            if taken.exists():
+                rows = rows.none()
+            continue
+        for values in taken.values_list(*others):
+            rows = rows.exclude(**dict(zip(others, values, strict=True)))
+    moving = rows.count() if total else 0
+    return rows, total - moving
 
 
 # --- preview --------------------------------------------------------------------------------
@@ -109,20 +149,22 @@ def preview_merge(kept: Professional, merged: Professional, *, actor_bodies) -> 
         preview.refusals.append(
             f"A certification of {', '.join(outside)} is involved: a registrar of every body "
             "of both profiles must merge them.")
-    for model, name, one_to_one in _profile_links():
-        count = _rows(model).filter(**{name: merged}).count()
-        if not count:
-            continue
-        if one_to_one and _rows(model).filter(**{name: kept}).exists():
-            preview.stays.append(str(model._meta.verbose_name))
-        elif model is MemberId:
-            pass  # below
-        else:
+    for model, name in _profile_links():
+        if model is MemberId:
+            continue  # below
+        rows, staying = _movable(model, name, merged, kept)
+        count = rows.count()
+        if count:
             preview.moves.append((_what(model), count))
-    for model, name, one_to_one in _user_links():
-        count = _rows(model).filter(**{name: merged.user_id}).count()
-        if count and not (one_to_one and _rows(model).filter(**{name: kept.user_id}).exists()):
+        if staying:
+            preview.stays.append(str(model._meta.verbose_name))
+    for model, name in _user_links():
+        rows, staying = _movable(model, name, merged.user, kept.user)
+        count = rows.count()
+        if count:
             preview.moves.append((f"{_what(model)} of the account", count))
+        if staying:
+            preview.stays.append(f"{model._meta.verbose_name} of the account")
     documents = Document.objects.filter(credit_entry__professional=merged).count()
     if documents:
         preview.moves.append(("documents (with their credits)", documents))
@@ -151,10 +193,11 @@ def preview_merge(kept: Professional, merged: Professional, *, actor_bodies) -> 
 
 
 def _move(changes: list, model, name: str, source, target) -> None:
-    rows = _rows(model).filter(**{name: source})
-    for pk in rows.values_list("pk", flat=True):
+    rows, _ = _movable(model, name, source, target)
+    pks = list(rows.values_list("pk", flat=True))
+    for pk in pks:
         changes.append([_label(model), pk, f"{name}_id", source.pk, target.pk])
-    rows.update(**{name: target})
+    _rows(model).filter(pk__in=pks).update(**{name: target})
 
 
 @transaction.atomic
@@ -190,13 +233,9 @@ def do_merge_profiles(kept: Professional, merged: Professional, *, member_ids: d
         MemberIdAlias.objects.create(professional=kept, body=body, member_id=gone.member_id,
                                      merge=merge)
         gone.delete()
-    for model, name, one_to_one in _profile_links():
-        if one_to_one and _rows(model).filter(**{name: kept}).exists():
-            continue
+    for model, name in _profile_links():
         _move(changes, model, name, merged, kept)
-    for model, name, one_to_one in _user_links():
-        if one_to_one and _rows(model).filter(**{name: kept.user_id}).exists():
-            continue
+    for model, name in _user_links():
         _move(changes, model, name, merged.user, kept.user)
     user_model = get_user_model()
     was_active = user_model.objects.filter(pk=merged.user_id).values_list(
