@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
+from recert.accounts.actions import do_issue_claim_link
 from recert.core.access import staff_bodies
 from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.credits import do_attach_document
@@ -22,7 +23,7 @@ from recert.core.actions.merges import (
     find_candidates,
     preview_merge,
 )
-from recert.core.actions.professionals import do_issue_claim_link, do_set_cpr_aed, do_set_member_id
+from recert.core.actions.professionals import do_set_cpr_aed, do_set_member_id
 from recert.core.actions.staff import do_grant_staff_role
 from recert.core.models import (
     CertifyingBody,
