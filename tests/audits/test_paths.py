@@ -149,6 +149,8 @@ def test_no_response_inactive_then_documents_within_the_year_restore(
     with at(date(2026, 9, 1)):
         dashboard = client.get("/").content.decode()
         assert "Inactive: audit documents missing" in dashboard
+        for url in ("/certifications/", f"/certifications/{certification.pk}/"):
+            assert "Inactive: audit documents missing" in client.get(url).content.decode()
         upload_all(client, case)
         assert submit(client, case).status_code == 302
     case.refresh_from_db()
