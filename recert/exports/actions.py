@@ -119,6 +119,7 @@ def do_close_account(professional: Professional, *, actor, today=None):
     for token in AccessToken.objects.filter(user=user, revoked_at__isnull=True):
         do_revoke_access_token(token, actor=actor)
     ClaimToken.objects.filter(user=user).delete()
+    user.verified_addresses.all().delete()
     CalendarFeed.objects.filter(professional=professional).delete()
     PublicListing.objects.update_or_create(professional=professional,
                                            defaults={"opted_out": True})

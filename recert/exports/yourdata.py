@@ -109,7 +109,9 @@ def collect(professional: Professional) -> dict:
     listing = PublicListing.objects.filter(professional=professional).first()
     return {
         "format": FORMAT, "version": VERSION, "exported_at": timezone.now(),
-        "account": fields_of(user, leave_out={"is_staff", "is_superuser"}),
+        "account": {**fields_of(user, leave_out={"is_staff", "is_superuser"}),
+                    "verified_addresses": [fields_of(v, leave_out={"user"})
+                                           for v in user.verified_addresses.all()]},
         "profile": {**fields_of(professional),
                     "member_ids": [{"body": m.body.code, "member_id": m.member_id}
                                    for m in professional.member_ids.select_related("body")]},

@@ -32,8 +32,11 @@ def alices(world, sam):
     from recert.core.actions.professionals import do_set_cpr_aed
 
     alice = world.alice
+    from recert.accounts.actions import do_verify_email
+
     alice.phone, alice.city, alice.email = "555-0100", "Springfield", "alice.home@example.com"
     alice.save()
+    assert do_verify_email(alice.user, "alice.home@example.com", actor=alice.user)
     unclaimed = log(alice, date(2026, 11, 1), "3", "ACSM")
     unclaimed.title = "Unclaimed course"
     unclaimed.save(update_fields=["title"])
@@ -80,6 +83,7 @@ def test_the_zip_holds_everything_and_the_download_is_recorded(alices):
     assert data["profile"]["full_name"] == "Alice Archer"
     assert data["profile"]["phone"] == "555-0100"
     assert data["account"]["username"] == "alice" and "password" not in data["account"]
+    assert "alice.home@example.com" in {v["email"] for v in data["account"]["verified_addresses"]}
     assert [c["program"] for c in data["certifications"]] == ["CPT"]
     assert data["certifications"][0]["cycles"]
     titles = {c["title"]: c for c in data["credits"]}
@@ -200,6 +204,7 @@ def test_closing_keeps_what_retention_requires_and_removes_the_rest(
     user = alice.user.__class__.objects.get(pk=alice.user_id)
     assert not user.is_active and not user.has_usable_password()
     assert user.username != "alice" and user.email.endswith(".invalid")
+    assert not user.verified_addresses.exists()
     closing = History.objects.get(action="close_account", professional=alice)
     assert closing.actor_id == user.pk
     assert closing.changes["documents kept"] == [None, "1"]

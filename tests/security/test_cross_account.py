@@ -81,7 +81,7 @@ def test_every_object_url_has_an_owner():
 
 
 @pytest.fixture
-def people(world: World, django_user_model, monkeypatch) -> dict[str, object]:
+def people(world: World, django_user_model) -> dict[str, object]:
     from recert.core.actions.staff import do_grant_staff_role
     from recert.core.models import CertifyingBody, ProviderMembership
     from recert.staff.roles import ROLES
@@ -94,11 +94,12 @@ def people(world: World, django_user_model, monkeypatch) -> dict[str, object]:
                                 actor=None)
         return user
 
-    # The owner's objects that other tests' world leaves without one: the certificate
-    # offered for the audit, and alice's address verified (a roster row to claim; until
-    # e-mail verification lands no address counts as verified).
+    from recert.accounts.actions import do_verify_email
+
+    # What the world leaves out for the owner's URLs to open: the certificate offered for
+    # the audit, and alice's address verified (her roster row is claimable only then).
     world.extra["audit_item"].documents.add(world.document)
-    monkeypatch.setattr("recert.providers.rosters.verified_email", lambda user: user.email)
+    assert do_verify_email(world.alice.user, world.alice.user.email, actor=world.alice.user)
     member = django_user_model.objects.create_user("provider-member", "pm@example.com", "x")
     ProviderMembership.objects.create(user=member, provider=world.extra["course"].provider)
     return {"alice": world.alice.user, "ACSM staff": staff_of("ACSM"),
