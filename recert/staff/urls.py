@@ -8,6 +8,7 @@ from django.urls import path
 from recert.staff import views
 from recert.staff.reports import REPORTS
 from recert.staff.views import audits, merges, policy
+from recert.staff.views import messages as message_views
 from recert.staff.views import reports as report_views
 
 app_name = "staff"
@@ -15,6 +16,13 @@ app_name = "staff"
 urlpatterns = [
     path("", views.index, name="index"),
     path("professionals/<int:professional_id>/", views.professional, name="professional"),
+    # Every e-mail as this professional would receive it today (issue 17).
+    path("professionals/<int:professional_id>/messages/", message_views.messages,
+         name="messages"),
+    path("professionals/<int:professional_id>/messages/<str:kind>/", message_views.messages,
+         name="message"),
+    path("professionals/<int:professional_id>/messages/<str:kind>/html/",
+         message_views.message_html, name="message_html"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:attempt_id>/lift/", views.lift_lockout, name="lift_lockout"),
     path("audits/", audits.audit_index, name="audits"),
