@@ -141,6 +141,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "roster_id": lambda w, r: str(w.extra["roster_row"].roster_id),
     "row_id": lambda w, r: str(w.extra["roster_row"].pk),
     "petition_id": lambda w, r: str(w.extra["petition"].pk),
+    "kind": lambda w, r: "reminder_days_30",  # staff: an e-mail kind's preview (issue 17)
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).
