@@ -64,6 +64,9 @@ def demo(argv: list[str]) -> int:
     from recert.demo.audits import load_demo_audit
 
     accounts += load_demo_audit(timezone.localdate(), password=args.password)
+    from recert.demo.providers import load_demo_providers
+
+    accounts += load_demo_providers(timezone.localdate(), password=args.password)
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"Recert demo: {url}")

@@ -200,3 +200,31 @@ class AskForm(forms.Form):
 
 class PromoteForm(forms.Form):
     course_number = forms.CharField(max_length=40, label="Course number to issue")
+
+
+class EventSearchForm(forms.Form):
+    ANY, ONLINE, IN_PERSON = "", "online", "in_person"
+    q = forms.CharField(label="Keyword", max_length=200, required=False)
+    body = forms.ChoiceField(label="Certifying body", required=False)
+    format = forms.ChoiceField(choices=[("", "Any format"), *COURSE_FORMATS], required=False)
+    where = forms.ChoiceField(label="Where", required=False, choices=[
+        (ANY, "Anywhere"), (ONLINE, "Online (self-paced or live)"),
+        (IN_PERSON, "In person")])
+    near = forms.CharField(label="Near (postal code or city)", max_length=100, required=False,
+                           help_text="Events whose postal code starts with the same three "
+                                     "characters, or in that city.")
+    date_from = forms.DateField(label="From", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [("", "Any body")] + [
+            (b.code, b.code) for b in CertifyingBody.objects.order_by("code")]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end of the range is before its start.")
+        return data

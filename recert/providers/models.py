@@ -42,6 +42,9 @@ class Event(models.Model):
     registration_url = models.URLField("registration link", blank=True)
     # What the keyword search reads (course title and description, provider, place),
     # written by the actions; on PostgreSQL also as a tsvector with a GIN index.
+    # The local dates at the event (what the search's date range compares), kept by save().
+    starts_on = models.DateField(null=True, editable=False, db_index=True)
+    ends_on = models.DateField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,6 +57,12 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.title} {self.starts_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.starts_at and self.ends_at and self.time_zone:
+            self.starts_on = self.local_starts_at.date()
+            self.ends_on = self.local_ends_at.date()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from recert.providers.views import petitions, rosters
+from recert.providers.views import petitions, rosters, search
 
 urlpatterns = [
+    path("events/", search.events, name="events"),
+    path("events/<int:event_id>.ics", search.event_ics, name="event_ics"),
     path("completions/", rosters.completions, name="completions"),
     path("completions/<int:row_id>/claim/", rosters.claim, name="claim_completion"),
     path("credits/<int:entry_id>/petition/", petitions.petition, name="petition"),

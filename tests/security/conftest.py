@@ -4,7 +4,7 @@ professional), tom (staff with no permission) and sam (superuser)."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -97,8 +97,9 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
         notified_on=date(2029, 2, 1), due_on=date(2029, 3, 3))
     extra["audit_item"] = AuditItem.objects.create(case=extra["audit_case"], credit_entry=entry)
     extra["event"] = Event.objects.create(
-        course=extra["course"], delivery="online", starts_at="2027-01-01T10:00:00Z",
-        ends_at="2027-01-01T12:00:00Z", time_zone="UTC")
+        course=extra["course"], delivery="online",
+        starts_at=datetime(2027, 1, 1, 10, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 1, 12, tzinfo=UTC), time_zone="UTC")
     from recert.providers.models import Roster, RosterRow
 
     roster = Roster.objects.create(course=extra["course"], file_name="r.csv", sha256="0")

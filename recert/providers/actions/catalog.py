@@ -169,6 +169,7 @@ def do_save_course(provider: Provider, *, actor, course: Course | None = None,
         if body is not None:
             course.body = body
         history.update(course, fields, COURSE_FIELDS, actor=actor, professional=None)
+        refresh_search(course.events.select_related("course__provider"))
     _set_other_credits(course, other_credits)
     return course
 
@@ -229,6 +230,7 @@ def do_approve_course(course: Course, *, actor, course_number: str = "",
     history.record(History.Action.APPROVE, course, actor=actor, changes=history.diff(
         before, history.snapshot(course, ["status", "course_number", "approved_from",
                                           "approved_until"])))
+    refresh_search(course.events.select_related("course__provider"))
     _tell_members(course, "course_decided")
     return course
 
