@@ -75,6 +75,11 @@ def demo(argv: list[str]) -> int:
     width = max(len(a.username) for a in accounts)
     for account in accounts:
         print(f"  {account.username:<{width}}  {account.password}  ({account.role})")
+    from recert.demo.people import demo_authenticator_key
+
+    print(f"Second factor of the staff and admin accounts: add the key "
+          f"{demo_authenticator_key()} to an authenticator app (or run: oathtool --totp -b "
+          f"KEY) and type its code after the password.")
     print()
     sys.stdout.flush()
     if args.no_serve:

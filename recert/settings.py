@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "django_tasks",
     # Log-in lock-outs (django-axes): failed attempts per username and address.
     "axes",
+    # The second factor of staff and provider accounts (TOTP + recovery codes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff and provider accounts: a second factor before their pages, and an idle timeout.
+    "recert.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response (django-csp; the policy is below).
@@ -167,6 +173,17 @@ AXES_VERBOSE = False
 # (recert.lib.clientip: lock-outs, rate limits) is the entry that many from the right.
 # 0: REMOTE_ADDR (the header is ignored).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Staff and provider accounts (recert.accounts.second_factor.needs_second_factor) pass a
+# second factor before any page under these paths, and are logged out after this many
+# seconds without a request.
+SECOND_FACTOR_PATHS = ["/staff/", "/admin/", "/provider/"]
+STAFF_SESSION_IDLE_SECONDS = envint("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Recert")
+# The admin (superusers) may delete someone's authenticator (a lost phone) but never see
+# its key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # E-mail verification links stay valid this many days; sign-up and password-reset requests
 # allowed per client address per window (then 429).
 EMAIL_VERIFY_DAYS = envint("EMAIL_VERIFY_DAYS", 3, minimum=1)

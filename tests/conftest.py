@@ -88,3 +88,34 @@ def alice_cpt(alice, programs, sam):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def pass_second_factor(client, user):
+    """Marks `client`'s session as having passed the second factor (issue 11 item 6) with a
+    confirmed authenticator of `user` (made if missing), as django_otp.login does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` logs in as if the user had also typed their second-factor
+    code, so tests of staff pages need not; `force_login(user, second_factor=False)` logs in
+    with the password step only (the tests of the second factor itself)."""
+    from django.test import Client
+
+    real = Client.force_login
+
+    def force_login(self, user, backend=None, second_factor=True):
+        real(self, user, backend)
+        if second_factor:
+            pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

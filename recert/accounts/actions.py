@@ -275,3 +275,30 @@ def do_claim_account(user_id: int, raw_token: str, password: str):
         history.record(History.Action.CLAIM_ACCOUNT, professional, actor=user,
                        professional=professional)
     return user
+
+
+# -- second factor (issue 11 item 6) ------------------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def do_enrol_second_factor(user, device, *, actor) -> list[str]:
+    """Confirms `device` (an authenticator the user just proved with a code) as the user's
+    second factor, replacing any earlier one, with new recovery codes; returns the codes
+    (shown once)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    history.record(History.Action.ENROL_SECOND_FACTOR, user, actor=actor,
+                   professional=_professional_of(user),
+                   changes={"second_factor": [None, "authenticator app"],
+                            "recovery_codes": [None, RECOVERY_CODES]})
+    return codes

@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from recert.accounts import lockouts  # noqa: F401  (the lock-out signal's receiver)
+        from recert.accounts import lockouts, second_factor  # noqa: F401  (signal receivers)

@@ -90,3 +90,14 @@ class RecertPasswordResetForm(PasswordResetForm):
         for user in super().get_users(email):
             if is_verified(user, email):
                 yield user
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code", max_length=16, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
+                                      "autocapitalize": "off", "spellcheck": "false"}),
+        help_text="Six digits from the app, or a recovery code.")
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())

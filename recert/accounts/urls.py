@@ -12,6 +12,8 @@ urlpatterns = [
     path("signup/sent/", views.signup_sent, name="signup_sent"),
     path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
     path("email/", views.change_email, name="change_email"),
+    path("second-factor/", views.second_factor, name="second_factor"),
+    path("second-factor/setup/", views.second_factor_setup, name="second_factor_setup"),
     path("claim/<int:user_id>/<str:token>/", views.claim, name="claim"),
     path("password_change/", auth_views.PasswordChangeView.as_view(),
          name="password_change"),

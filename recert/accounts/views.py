@@ -13,30 +13,43 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
 
 from recert.accounts.actions import (
     ClaimRefused,
     check_claim_token,
     do_change_email,
     do_claim_account,
+    do_enrol_second_factor,
     do_lift_lockouts_of,
     do_send_verification,
     do_sign_up,
     do_verify_email,
 )
 from recert.accounts.forms import (
+    CodeForm,
     EmailChangeForm,
     LoginForm,
     RecertPasswordResetForm,
     SignupForm,
 )
 from recert.accounts.lockouts import locked_until, username_of
+from recert.accounts.second_factor import (
+    key_of,
+    needs_second_factor,
+    passed_second_factor,
+    pending_device,
+    qr_svg,
+)
 from recert.accounts.verification import current_address, read_token, verified_email
 from recert.lib.clientip import client_ip
 from recert.lib.ratelimit import hit
@@ -186,3 +199,61 @@ def claim(request: HttpRequest, user_id: int, token: str) -> HttpResponse:
                 return redirect(after)
             return redirect("dashboard")
     return render(request, "accounts/claim.html", {"form": form, "claimed_user": claim_token.user})
+
+
+# -- second factor (issue 11 item 6) -------------------------------------------------------
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("staff:index")
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Log-in's second step: a code from the authenticator app, or a recovery code."""
+    if not user_has_device(request.user):
+        return redirect(f"{reverse('second_factor_setup')}?"
+                        f"{urlencode({'next': _next_url(request)})}")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("code", "This code is not right (or was used already). Type the six "
+                               "digits your app shows now, or one of your recovery codes.")
+    return render(request, "accounts/second_factor.html",
+                  {"form": form, "next": _next_url(request)})
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@login_required
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrolment: an authenticator app scans the QR code (or types the key), the person
+    types its first code; then the recovery codes are shown, once."""
+    if not needs_second_factor(request.user):
+        raise PermissionDenied("A second factor is for staff and provider accounts.")
+    if user_has_device(request.user) and not passed_second_factor(request):
+        # A new device only from a session that passed the present one.
+        return redirect(f"{reverse('second_factor')}?"
+                        f"{urlencode({'next': _next_url(request)})}")
+    device = pending_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = do_enrol_second_factor(request.user, device, actor=request.user)
+            otp_login(request, device)
+            # Shown in this response only: never stored in clear elsewhere, never cached.
+            return render(request, "accounts/recovery_codes.html",
+                          {"codes": codes, "next": _next_url(request)})
+        form.add_error("code", "This code is not right. Check the clock of your phone and "
+                               "type the six digits the app shows now.")
+    return render(request, "accounts/second_factor_setup.html", {
+        "form": form, "next": _next_url(request), "qr": qr_svg(device),
+        "key": key_of(device)})

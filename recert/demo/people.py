@@ -204,6 +204,28 @@ def _demo_user(username: str, first: str, last: str, password: str | None, *,
     return user, pw
 
 
+def _enrol_demo_authenticator(users) -> None:
+    """The demo's staff and admin accounts share one authenticator key, new on every run
+    and printed by `recert demo` (docs/decisions.md: the second factor in the demo)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+    key = default_key()
+    for user in users:
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key,
+                                  confirmed=True)
+
+
+def demo_authenticator_key() -> str:
+    """The key of the demo staff accounts' authenticator, base32 as apps take it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from recert.accounts.second_factor import key_of
+
+    device = TOTPDevice.objects.filter(user__username="staff", confirmed=True).first()
+    return key_of(device) if device else ""
+
+
 @transaction.atomic
 def load_demo(today: date, *, password: str | None = None) -> list[DemoAccount]:
     """Loads (or completes) the demo; returns every demo account with its new password."""
@@ -223,6 +245,8 @@ def load_demo(today: date, *, password: str | None = None) -> list[DemoAccount]:
             user, pw = _demo_user(username, body.code, role.capitalize(), password)
             do_grant_staff_role(user, body, role, actor=admin)
             accounts.append(DemoAccount(username, pw, f"staff: {role} at {body.code}"))
+
+    _enrol_demo_authenticator([User.objects.get(username=a.username) for a in accounts])
 
     programs = {(p.body.code, p.code): p for p in Program.objects.select_related("body")}
     bodies = {b.code: b for b in CertifyingBody.objects.all()}

@@ -59,3 +59,23 @@ def signed_in(browser, live_server, user, **options):
         context.add_cookies([{"name": name, "value": client.cookies[name].value,
                               "url": live_server.url}])
     return context
+
+
+def authenticator(user):
+    """A confirmed authenticator of `user` (made if missing), for staff log-ins in Chromium."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            or TOTPDevice.objects.create(user=user, name="Browser test", confirmed=True))
+
+
+def type_second_factor(page, device) -> None:
+    """The second step of a staff log-in (issue 11 item 6): the code the app would show."""
+    import re
+
+    from django_otp.oath import totp
+
+    page.wait_for_url(re.compile(r"/accounts/second-factor/"))
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.get_by_label("Code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Continue").click()

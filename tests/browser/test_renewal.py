@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from tests.browser.axe_check import assert_accessible
+from tests.browser.pages import authenticator, type_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +62,9 @@ def test_renew_from_the_dashboard_through_payment(browser, live_server, alice, a
 
         staff = browser.new_context().new_page()
         staff.set_default_timeout(15_000)
+        device = authenticator(sam)
         _log_in(staff, live_server, "sam", sam.raw_password, path="/admin/login/")
+        type_second_factor(staff, device)
         staff.wait_for_url(f"{live_server.url}/admin/")
         staff.goto(f"{live_server.url}/admin/renewals/invoice/")
         staff.locator("tr", has_text=number).locator("input.action-select").check()

@@ -30,6 +30,8 @@ def tom(db, password):
 def world(alice, bob, tom, sam, alice_cpt, media) -> World:
     from axes.models import AccessAttempt
     from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from recert.accounts.models import ClaimToken
     from recert.core.actions.credits import do_attach_document
@@ -78,6 +80,8 @@ def world(alice, bob, tom, sam, alice_cpt, media) -> World:
             username="alice", ip_address="192.0.2.77", user_agent="x", get_data="",
             post_data="", http_accept="", path_info="/accounts/login/",
             failures_since_start=5),
+        "totp_device": TOTPDevice.objects.create(user=alice.user, name="app", confirmed=True),
+        "static_device": StaticDevice.objects.create(user=alice.user, name="recovery"),
         "history": History.objects.filter(professional=alice).first(),
         "course": Course.objects.create(
             body=alice_cpt.program.body, course_number="ACSM-1", title="A catalog course",

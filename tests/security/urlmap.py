@@ -128,6 +128,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "url": lambda w, r: "no-such-page/",  # admin's catch-all
     "token_id": lambda w, r: str(w.extra["access_token"].pk),
     "attempt_id": lambda w, r: str(w.extra["lockout"].pk),  # staff: lift a lock-out
+    "pk": lambda w, r: str(w.extra["totp_device"].pk),  # admin: an authenticator's key
     "provider_id": lambda w, r: str(w.extra["course"].provider_id),
     "course_id": lambda w, r: str(w.extra["course"].pk),
     "event_id": lambda w, r: str(w.extra["event"].pk),
@@ -176,6 +177,8 @@ ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
     "renewals.reminder": lambda w: w.reminder.pk,
     "renewals.certificationlifecycle": lambda w: w.certification.pk,
     "api.accesstoken": lambda w: w.extra["access_token"].pk,
+    "otp_totp.totpdevice": lambda w: w.extra["totp_device"].pk,
+    "otp_static.staticdevice": lambda w: w.extra["static_device"].pk,
 }
 
 

@@ -78,6 +78,7 @@ class History(models.Model):
         LOCK_OUT = "lock_out", "log-in locked out"
         LIFT_LOCKOUT = "lift_lockout", "log-in lock-out lifted"
         VERIFY_EMAIL = "verify_email", "e-mail address verified"
+        ENROL_SECOND_FACTOR = "enrol_second_factor", "second factor set up"
         # Issue 14: providers, their courses, rosters and petitions.
         INVITE = "invite", "invited"
         SUBMIT = "submit", "submitted for approval"
