@@ -74,6 +74,20 @@ def twins(alice, alice_cpt, programs, sam, password, media):
                            actor=person.user)
     CreditEntry.objects.filter(pk=log(twin, date(2025, 6, 1), "2").pk).update(
         deleted_at="2025-06-02T00:00:00Z")  # a removed credit moves too
+    # A roster row held for the twin, and a petition of the twin's (ACE, about a credit).
+    from recert.core.models import Course, Provider
+    from recert.providers.models import Petition, Roster, RosterRow
+
+    course = Course.objects.create(
+        body=acsm, course_number="ACSM-1", title="A catalog course",
+        provider=Provider.objects.get_or_create(name="ACSM")[0], credits="2",
+        approved_from=date(2020, 1, 1), status=Course.APPROVED)
+    roster = Roster.objects.create(course=course, file_name="r.csv", sha256="0")
+    RosterRow.objects.create(roster=roster, course=course, line=2, email=twin.email,
+                             completed_on=date(2026, 2, 1), state=RosterRow.HELD,
+                             professional=twin)
+    Petition.objects.create(credit_entry=CreditEntry.objects.filter(professional=twin).first(),
+                            body=acsm, professional=twin, description="agenda", hours="6")
     do_issue_claim_link(twin, actor=sam)
     do_create_access_token(twin.user, name="sync", scope="read", expires_at=None,
                            actor=twin.user)
@@ -129,6 +143,7 @@ def test_preview_shows_what_moves_and_the_member_id_choice(twins, registrar):
     assert "CPR/AED certifications" not in moves
     assert preview.stays == ["CPR/AED certification"]
     assert moves["history"] >= 5
+    assert moves["roster rows"] == 1 and moves["petitions"] == 1
     [(body, kept_id, merged_id)] = preview.member_id_conflicts
     assert (body.code, kept_id.member_id, merged_id.member_id) == ("ACSM", "111", "222")
 
@@ -152,6 +167,10 @@ def test_merge_moves_everything_and_undo_restores_the_exact_previous_state(twins
     twin.user.refresh_from_db()
     assert not twin.user.is_active
     assert History.objects.filter(professional=twin).count() == 0
+    from recert.providers.models import Petition, RosterRow
+
+    assert RosterRow.objects.get().professional == alice
+    assert Petition.objects.get().professional == alice
     entry = History.objects.of(merge).get()
     assert entry.action == "merge_profiles" and entry.professional == alice
     assert _snapshot() != before
