@@ -28,6 +28,9 @@ NOT_OBJECTS = {"scope", "fmt", "key", "app_label", "url"}
 # own password reset).
 CAPABILITIES = {"email_unsubscribe", "exports:calendar_feed", "claim",
                 "password_reset_confirm", "verify_email"}
+# Public objects: the events search's calendar file of an approved course's event. Everyone
+# may open them; they must show nothing of alice's.
+PUBLIC = {"event_ics"}
 # Who owns the objects a URL names, by its namespace or its full name.
 OWNERS: dict[str, str] = {
     # The professional's own pages and API.
@@ -68,13 +71,15 @@ def object_routes() -> list[Route]:
 
 def owner_of(route: Route) -> str | None:
     name = route.name or ""
+    if name in PUBLIC:
+        return "public"
     if name in OWNERS:
         return OWNERS[name]
     return OWNERS.get(name.split(":")[0]) if ":" in name else None
 
 
 def test_every_object_url_has_an_owner():
-    missing = [f"{r}: add its name or namespace to OWNERS (or CAPABILITIES) in {__name__}"
+    missing = [f"{r}: add its name or namespace to OWNERS (or CAPABILITIES, PUBLIC) in {__name__}"
                for r in object_routes() if owner_of(r) is None]
     assert missing == []
     assert len(object_routes()) >= 40  # the walk found the URL configuration
@@ -147,6 +152,12 @@ def test_the_owner_opens_and_nobody_else_does(world, people):
         if owner is None:
             continue  # test_every_object_url_has_an_owner names it
         url = fill(route, world)
+        if owner == "public":
+            for who, client in clients.items():
+                response, body = _rolled_back(client, "get", url)
+                if response.status_code >= 500 or any(m in body for m in world.markers):
+                    problems.append(f"GET {url} (public) as {who}: {response.status_code}")
+            continue
         method = _method(clients[owner], url)
         response, _ = _rolled_back(clients[owner], method, url)
         expected = OWNER_GET if method == "get" else OWNER_WRITE
