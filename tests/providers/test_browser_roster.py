@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from recert.core.actions.professionals import do_set_member_id
 from tests.browser.axe_check import assert_accessible
 from tests.browser.conftest import browser, page  # noqa: F401
+from tests.browser.pages import authenticator, type_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,10 @@ def test_a_roster_upload_puts_a_confirmed_credit_in_the_professionals_log(
         tmp_path):
     do_set_member_id(alice, bodies["ACE"], "ACE1001", actor=None)
     base = live_server.url
+    device = authenticator(pat)  # provider staff log in with a second factor
     log_in(page, base, "pat", pat.raw_password)
+    page.goto(f"{base}/provider/")
+    type_second_factor(page, device)
     page.goto(f"{base}/provider/")
     page.get_by_role("link", name="Kettlebell Flow").click()
     page.get_by_role("link", name="Upload a completion roster").click()
