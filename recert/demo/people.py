@@ -182,6 +182,22 @@ def _people(today: date) -> list[dict]:
                 _c(60, "Podcast series on aging", "other", "2", "hour", provider="Aging Well"),
             ],
         },
+        {
+            # Morgan again, imported under another account (issue 12): a candidate on the
+            # staff console's merge page (a similar name; both have an ACSM member ID).
+            "username": "mmulti", "full_name": "Morgan  Multi",
+            "email": "morgan.multi@example.com",
+            "city": "Boston", "region": "MA", "country": "United States",
+            "member_ids": {"ACSM": "ACSM-100299"},
+            "certifications": [
+                {"program": ("ACSM", "GEI"), "certified_on": today - timedelta(days=300),
+                 "cpr": in_a_year},
+            ],
+            "credits": [
+                _c(40, "Group fitness leadership", "course", "3", "hour",
+                   provider="Midwest Fitness Education"),
+            ],
+        },
     ]
 
 
