@@ -10,3 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from recert.accounts import lockouts, second_factor  # noqa: F401  (signal receivers)
+        from recert.accounts.verification import current_address, verified_email
+        from recert.core import mail
+
+        mail.register_addresses(verified=verified_email, current=current_address)

@@ -17,10 +17,16 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.dispatch import receiver
+from django.http import Http404
 from django.utils import timezone
+
+from recert.core.access import NOT_FOUND, pk_or_404, visible_professionals
+from recert.core.models.staff import REGISTRAR
 
 log = logging.getLogger("recert.security")
 
@@ -99,3 +105,27 @@ def _record_lockout(sender, request, username, ip_address, **kwargs):
     from recert.accounts.actions import do_record_lockout
 
     do_record_lockout(username, ip_address)
+
+
+# -- who may see and lift them (the staff console) ----------------------------------------
+
+def visible_lockouts(actor):
+    """Current log-in lock-outs (axes.AccessAttempt rows) the actor may see and lift: those
+    of the usernames of the professionals of the bodies where they are registrar; all of
+    them for a superuser. Lock-outs of made-up usernames lock nobody out and expire alone."""
+    user = actor if getattr(actor, "is_authenticated", False) and actor.is_active else None
+    if user is None:
+        return current_lockouts().none()
+    if user.is_superuser:
+        return current_lockouts()
+    usernames = get_user_model().objects.filter(
+        professional__in=visible_professionals(user, REGISTRAR)).annotate(
+        name=Lower("username")).values("name")
+    return current_lockouts().filter(username__in=usernames)
+
+
+def access_lockout(actor, pk):
+    attempt = visible_lockouts(actor).filter(pk=pk_or_404(pk)).first()
+    if attempt is None:
+        raise Http404(NOT_FOUND)
+    return attempt

@@ -269,35 +269,13 @@ def access_audit(actor, pk, role: str):
     return audit
 
 
+def pk_or_404(value) -> int:
+    """An id from a URL or form as an int, or the one 404 of this module."""
+    return _pk(value)
+
+
 def _pk(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND) from None
-
-
-def visible_lockouts(actor):
-    """Current log-in lock-outs (axes.AccessAttempt rows) the actor may see and lift: those
-    of the usernames of the professionals of the bodies where they are registrar; all of
-    them for a superuser. Lock-outs of made-up usernames lock nobody out and expire alone."""
-    from django.contrib.auth import get_user_model
-    from django.db.models.functions import Lower
-
-    from recert.accounts.lockouts import current_lockouts
-
-    user = _user(actor)
-    if user is None:
-        return current_lockouts().none()
-    if user.is_superuser:
-        return current_lockouts()
-    usernames = get_user_model().objects.filter(
-        professional__in=visible_professionals(user, "registrar")).annotate(
-        name=Lower("username")).values("name")
-    return current_lockouts().filter(username__in=usernames)
-
-
-def access_lockout(actor, pk):
-    attempt = visible_lockouts(actor).filter(pk=_pk(pk)).first()
-    if attempt is None:
-        raise Http404(NOT_FOUND)
-    return attempt

@@ -136,13 +136,22 @@ def professional_of(user) -> Professional | None:
         return None
 
 
+# Which of a user's addresses may be written to is the accounts app's to decide (e-mail
+# verification, issue 11 item 5): it registers its two functions when it is ready
+# (recert.accounts.apps), so core never imports accounts. Until then nothing is verified.
+_ADDRESSES: dict[str, Callable] = {"verified": lambda user: None, "current": lambda user: ""}
+
+
+def register_addresses(*, verified: Callable[[object], str | None],
+                       current: Callable[[object], str]) -> None:
+    _ADDRESSES.update(verified=verified, current=current)
+
+
 def address_of(user) -> str:
     """Where a user's e-mail goes: their address (the professional's contact address, else
     the account's) once it is verified; "" before (only its verification message goes
     there, sent with `to=`)."""
-    from recert.accounts.verification import verified_email
-
-    return verified_email(user) or ""
+    return _ADDRESSES["verified"](user) or ""
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -295,9 +304,7 @@ def skip_reason(to_user, *, optional: bool = False, to: str = "") -> str:
     if to_user is not None and not to_user.is_active:
         return ACCOUNT_CLOSED  # a closed account (recert.exports.actions.do_close_account)
     if not (to or (to_user is not None and address_of(to_user))):
-        from recert.accounts.verification import current_address
-
-        return NOT_VERIFIED if current_address(to_user) else NO_ADDRESS
+        return NOT_VERIFIED if _ADDRESSES["current"](to_user) else NO_ADDRESS
     professional = professional_of(to_user)
     if optional and professional is not None and not professional.optional_reminders:
         return TURNED_OFF

@@ -654,3 +654,19 @@ def do_apply_stripe_checkout(event: dict) -> StripeOutcome:
         return hold(f"Invoice {invoice.number} was already paid ({payment.gateway}, "
                     f"{payment.reference or 'no reference'}): this is a second charge.")
     return StripeOutcome.APPLIED
+
+
+@transaction.atomic
+def do_resolve_payment_issues(issues, *, actor) -> int:
+    """Finance staff mark payment issues resolved (refunded or settled): each one that was
+    open is changed and gets a history row (on its invoice's professional). Returns how many
+    were open."""
+    count = 0
+    for issue in issues.select_for_update().filter(resolved=False).select_related("invoice"):
+        issue.resolved = True
+        issue.save(update_fields=["resolved"])
+        professional = issue.invoice.professional if issue.invoice_id else None
+        history.record(History.Action.UPDATE, issue, actor=actor, professional=professional,
+                       changes={"resolved": [False, True]})
+        count += 1
+    return count

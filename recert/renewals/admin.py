@@ -19,6 +19,7 @@ from recert.renewals.actions import (
     do_record_exam_pass,
     do_record_payment,
     do_reinstate_certification,
+    do_resolve_payment_issues,
 )
 from recert.renewals.forms import DATE_INPUT_FORMATS, DATE_INVALID, OfflinePaymentForm
 from recert.renewals.models import (
@@ -177,7 +178,7 @@ class PaymentIssueAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark resolved (refunded or settled)", permissions=["resolve"])
     def mark_resolved(self, request, queryset):
-        count = queryset.filter(resolved=False).update(resolved=True)
+        count = do_resolve_payment_issues(queryset, actor=request.user)
         self.message_user(request, f"{count} payment issue(s) marked resolved.")
 
 

@@ -162,3 +162,21 @@ def test_lists_load_their_related_rows(client, sam, open_invoice):
     for name in ("invoice", "renewal", "payment", "reminder", "paymentissue",
                  "certificationlifecycle"):
         assert client.get(reverse(f"admin:renewals_{name}_changelist")).status_code == 200
+
+
+def test_resolving_a_payment_issue_is_recorded(client, sam, open_invoice):
+    """The finance action goes through do_resolve_payment_issues: changed once, with history
+    on the professional's record; a second click changes nothing more."""
+    from recert.renewals.models import PaymentIssue
+
+    issue = PaymentIssue.objects.create(invoice=open_invoice, gateway="stripe",
+                                        reference="cs_test_1", reason="void invoice")
+    client.force_login(sam)
+    assert _action(client, "paymentissue", "mark_resolved", issue.pk).status_code == 302
+    issue.refresh_from_db()
+    assert issue.resolved
+    rows = History.objects.of(issue)
+    assert [(h.action, h.changes) for h in rows] == [("update", {"resolved": [False, True]})]
+    assert rows.get().professional == open_invoice.professional
+    _action(client, "paymentissue", "mark_resolved", issue.pk)
+    assert History.objects.of(issue).count() == 1

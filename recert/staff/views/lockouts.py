@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from recert.accounts.actions import do_lift_lockout
-from recert.accounts.lockouts import locked_until
-from recert.core.access import access_lockout, visible_lockouts
+from recert.accounts.lockouts import access_lockout, locked_until, visible_lockouts
 from recert.core.models.staff import REGISTRAR
 from recert.staff.decorators import staff_required
 
