@@ -25,6 +25,9 @@ WRITE_EXCEPTIONS = {
     ("accounts/models.py", "super"): "the model keeps its own invariant on save",
     ("core/models/history.py", "super"): "history rows refuse changes once written",
     ("core/models/policies.py", "super"): "dated policy values are append-only",
+    ("providers/models.py", "super"): "an event derives its local dates on save",
+    ("accounts/second_factor.py", "TOTPDevice"): "an unconfirmed authenticator, made on first "
+                                                 "need; confirming it is an action",
     ("api/idempotency.py", "IdempotencyRecord"): "the API's replay store, not domain data",
     ("api/idempotency.py", "claimed"): "the API's replay store, not domain data",
     ("api/routes/credits.py", "router"): "a route decorator (HTTP DELETE), not a write",
