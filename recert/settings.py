@@ -207,6 +207,12 @@ else:
     # its own stale copy): the database alone.
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# A professional's evaluation is cached per version of their data (recert.core.evaluation);
+# 0 turns the cache off.
+EVALUATION_CACHE_SECONDS = envint("EVALUATION_CACHE_SECONDS", 24 * 3600, minimum=0)
+# Entries per page of the credit log.
+CREDITS_PAGE_SIZE = envint("CREDITS_PAGE_SIZE", 50, minimum=1)
+
 # The API (recert/api): requests per token (or signed-in user) per window, counted in the
 # cache (shared by every server process when REDIS_URL is set); over it, 429 + Retry-After.
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 120, minimum=1)

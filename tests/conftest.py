@@ -25,6 +25,15 @@ def _shipped_policies_only():
     forget_loaded(table_empty=True)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: evaluations are cached by professional id and
+    creation time, which repeat across tests (ids reused, clocks frozen)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     # Random per test: no password is ever a constant, not even in tests.

@@ -9,4 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Recertification"
 
     def ready(self) -> None:
-        from recert.core import checks  # noqa: F401  (registers the system checks)
+        from recert.core import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,
+        )
+
+        signals.connect()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Prefetch
 
 from recert.core.models import Certification, CreditDecision, CreditEntry, Cycle, Professional
@@ -42,8 +44,11 @@ def claimed_by_late_renewals(professional: Professional) -> dict[int, tuple[str,
     """{certification id: ids of credits that a completed renewal of it claimed although
     they were earned after the cycle it renewed (in grace, ACSM-GRACE-2)}: one query.
     Those credits do not count again in the next cycle."""
+    # The renewal's professional too: the planner then starts from their few renewals
+    # instead of scanning every claimed credit (72 ms → 0.4 ms at 165,000 claims).
     rows = (CreditEntry.objects.filter(
-        professional=professional, claims__renewal__status="completed",
+        professional=professional, claims__renewal__professional=professional,
+        claims__renewal__status="completed",
         earned_on__gt=F("claims__renewal__cycle_end"))
         .values_list("claims__renewal__items__certification_id", "pk").distinct())
     claimed: dict[int, list[str]] = {}
@@ -121,6 +126,84 @@ def standing_of(professional: Professional, as_of: date) -> Standing:
         as_of,
     )
     return Standing(evaluation, certifications, credits)
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """An evaluation with what pages need of the credits besides it (no rows): what the
+    cache keeps per professional and version."""
+
+    evaluation: Evaluation
+    credit_dates: dict[str, date]  # {credit id: date earned}
+    credit_count: int
+
+    def rows(self, certifications: list[Certification]):
+        """(certification row, its CertificationResult) in the order of the rows."""
+        by_id = {r.id: r for r in self.evaluation.certifications}
+        return [(c, by_id.get(str(c.pk))) for c in certifications]
+
+
+def credit_inputs(professional: Professional) -> list[CreditIn]:
+    """The engine's input of every live credit entry, without model instances: two
+    queries (entries, decisions), a fraction of the cost of `credits_of` at 1,000 entries."""
+    decisions: dict[int, dict[str, Decision]] = {}
+    for entry_id, body, outcome, counted_as, reason in (
+            CreditDecision.objects.filter(credit_entry__professional=professional,
+                                          credit_entry__deleted_at__isnull=True)
+            .values_list("credit_entry_id", "body__code", "outcome", "counted_as", "reason")):
+        decisions.setdefault(entry_id, {})[body] = Decision(outcome=outcome,
+                                                            counted_as=counted_as, reason=reason)
+    rows = (CreditEntry.objects.filter(professional=professional).order_by("earned_on", "id")
+            .values_list("id", "earned_on", "format", "amount", "unit", "awarded_by", "title",
+                         "provider", "course_number", "grade", "published_on", "petition"))
+    return [
+        CreditIn(id=str(pk), earned_on=earned_on, format=fmt, amount=amount, unit=unit,
+                 awarded_by=awarded_by, title=title, provider=provider or None,
+                 course_number=course_number or None, grade=grade or None,
+                 published_on=published_on, petition=petition or None,
+                 decisions=decisions.get(pk, {}))
+        for (pk, earned_on, fmt, amount, unit, awarded_by, title, provider, course_number,
+             grade, published_on, petition) in rows
+    ]
+
+
+def _cache_key(professional: Professional, version: int, as_of: date) -> str:
+    from recert.core.policies import current_fingerprint
+
+    # created_at too: an id that SQLite hands out again never meets the old person's entry.
+    created = professional.created_at.timestamp() if professional.created_at else 0
+    return (f"recert:evaluation:{professional.pk}:{created:.6f}:{version}:"
+            f"{as_of.isoformat()}:{current_fingerprint()}")
+
+
+def evaluated_of(professional: Professional, as_of: date
+                 ) -> tuple[list[Certification], Evaluated]:
+    """The live certifications (two queries) and their evaluation on `as_of`, from the
+    cache when the professional's evaluation version is the one cached (three more
+    queries when not).
+
+    The version is read with the certifications (their `professional`), in the same query,
+    so a change committed before this call is always seen: the key of any earlier state is
+    never asked for again (recert.core.signals moves the version with every change)."""
+    from recert.core.policies import current_policies
+    from recert.rules import evaluate
+
+    certifications = certifications_of(professional)
+    version = (certifications[0].professional.evaluation_version if certifications
+               else professional.evaluation_version)
+    key = _cache_key(professional, version, as_of)
+    cached = cache.get(key)
+    if cached is not None:
+        return certifications, cached
+    credits = credit_inputs(professional)
+    claimed = claimed_by_late_renewals(professional) if certifications else {}
+    evaluation = evaluate(
+        current_policies(),
+        [certification_input(c, claimed.get(c.pk, ())) for c in certifications],
+        credits, as_of)
+    evaluated = Evaluated(evaluation, {c.id: c.earned_on for c in credits}, len(credits))
+    cache.set(key, evaluated, settings.EVALUATION_CACHE_SECONDS)
+    return certifications, evaluated
 
 
 def evaluate_professional(professional: Professional, as_of: date) -> Evaluation:

@@ -13,6 +13,7 @@ is what every evaluation reads.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ class _Loaded:
     version: object = None
     at: float = 0.0
     policies: Policies | None = None
+    # The shipped files' digest and the recorded values': cached evaluations key on it.
+    fingerprint: str = ""
 
 
 _loaded = _Loaded()
@@ -59,12 +62,23 @@ def current_policies() -> Policies:
     if stale:
         from recert.core.models import PolicyValue
 
-        rows = PolicyValue.objects.select_related("body").order_by("recorded_at", "id")
+        rows = list(PolicyValue.objects.select_related("body").order_by("recorded_at", "id"))
         _loaded.policies = shipped_policies().with_values([
             DatedValue(r.body.code, r.parameter, r.starts_on, r.value, r.source) for r in rows])
+        digest = hashlib.sha256(shipped_policies().fingerprint.encode())
+        for r in rows:
+            digest.update(repr((r.pk, r.body.code, r.parameter, r.starts_on, r.value)).encode())
+        _loaded.fingerprint = digest.hexdigest()[:16]
         _loaded.version = version
         _loaded.at = time.monotonic()
     return _loaded.policies
+
+
+def current_fingerprint() -> str:
+    """A digest of the policies in force (the shipped files and the recorded values): it
+    changes whenever `current_policies()` would evaluate differently."""
+    current_policies()
+    return _loaded.fingerprint
 
 
 def policy_values_changed() -> None:
@@ -81,6 +95,7 @@ def forget_loaded(*, table_empty: bool = False) -> None:
     """Tests: drop this process's loaded values; `table_empty`: the table is known to be
     empty (a fresh test database), so the shipped policies are current without a query."""
     _loaded.policies = shipped_policies() if table_empty else None
+    _loaded.fingerprint = shipped_policies().fingerprint if table_empty else ""
     _loaded.version = cache.get(VERSION_KEY)
     # Tests travel in time (time-machine moves the monotonic clock too): within a test
     # only a recorded value (the version) reloads, never the age, so query counts hold.

@@ -24,6 +24,7 @@ from recert.core.actions.professionals import do_set_cpr_aed
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, History, Professional
 from recert.core.policies import following_cycle
+from recert.core.signals import bump_evaluation_version
 from recert.renewals import gateways
 from recert.renewals.emails import send_receipt
 from recert.renewals.models import (
@@ -161,6 +162,7 @@ def _record_claims(renewal: Renewal, quote: Quote) -> list[str]:
     ClaimedCredit.objects.bulk_create(
         ClaimedCredit(renewal=renewal, credit_entry_id=pk, counted=amount)
         for pk, amount in sorted(counted.items()))
+    bump_evaluation_version(renewal.professional_id)  # bulk_create sends no signal
     return [str(pk) for pk in sorted(counted)]
 
 
@@ -189,6 +191,7 @@ def _drop_checkout(invoice: Invoice) -> None:
 
 def _cancel(renewal: Renewal, *, actor, reason: str = "replaced by a newer request") -> None:
     renewal.items.update(active=False)
+    bump_evaluation_version(renewal.professional_id)  # update() sends no signal
     # A cancelled renewal claims nothing: its credits are free for the next request.
     renewal.claimed_credits.all().delete()
     renewal.status = Renewal.CANCELLED

@@ -10,6 +10,7 @@ naming the file, the parameter, the date and the key.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -191,6 +192,9 @@ class Policies:
         self.organizations = organizations
         # Providers a report form lists beside the organizations: {name: awarding code}.
         self.listed_providers = listed_providers or {}
+        # A digest of the policy files loaded (set by the loader): caches of evaluations
+        # key on it, so that changed policies never serve a result of the old ones.
+        self.fingerprint = ""
 
     def rule_text(self, rule_id: str) -> str | None:
         """The plain words a body's policy gives for one of its rule ids."""
@@ -282,7 +286,18 @@ def _load(roots: tuple[Path, ...]) -> Policies:
     if unknown:
         raise PolicyError(f"listed_providers: {', '.join(unknown)} name no known awarding "
                           "organization")
-    return Policies(bodies, organizations, listed)
+    policies = Policies(bodies, organizations, listed)
+    policies.fingerprint = _fingerprint(roots)
+    return policies
+
+
+def _fingerprint(roots: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*.yaml")):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _read_yaml(path: Path) -> Any:

@@ -96,9 +96,9 @@ def test_query_count_is_flat(client, alice, alice_cpt, programs, sam, n,
         credit(alice, date(2026, 1, 1 + i % 28), "1", title=f"Course {i}")
     client.force_login(alice.user)
     client.get(reverse("dashboard"))
-    # + credit decisions, late-renewal claims and open invoices (issue 10), open audit
-    # cases (issue 13), the menu's consoles (one query) and open petitions (issue 14)
-    with django_assert_num_queries(12):
+    # the evaluation from the cache (issue 16): session, user, professional, certifications,
+    # open cycles, open invoices, the settings link's staff check
+    with django_assert_num_queries(7):
         response = client.get(reverse("dashboard"))
     assert len(response.context["cards"]) == 2
 

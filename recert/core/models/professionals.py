@@ -27,12 +27,26 @@ class Professional(models.Model):
         help_text="The spring renewal notice and the reminder 90 days before a cycle ends.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Changes whenever anything the engine reads about this person changes (credits, their
+    # decisions and documents, certifications, cycles, CPR/AED, renewals' claims): the
+    # cached evaluation is keyed by it (recert.core.evaluation, recert.core.signals). Only
+    # `bump_evaluation_version` writes it, never save().
+    evaluation_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["full_name"]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # A save of an instance loaded before a change must not write its old version back
+        # (the version would go back and an old cached evaluation would show again).
+        if (not self._state.adding and kwargs.get("update_fields") is None
+                and not kwargs.get("force_insert")):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "evaluation_version"]
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

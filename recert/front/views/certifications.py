@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from recert.core.actions.certifications import do_create_certification, do_update_certification
 from recert.core.actions.credits import atomic_with_documents
 from recert.core.actions.professionals import do_set_cpr_aed, do_set_member_id
-from recert.core.evaluation import standing_of
-from recert.core.models import Certification, CprAed, Cycle, History, MemberId
+from recert.core.evaluation import evaluated_of
+from recert.core.models import Certification, CprAed, CreditEntry, Cycle, History, MemberId
 from recert.front import explain
 from recert.front.forms import CertificationForm, CprAedForm, CprForm, describe
 from recert.front.views.common import label, own_professional
@@ -89,9 +89,12 @@ def _own_certification(request: HttpRequest, certification_id: int):
 @login_required
 def certification_detail(request: HttpRequest, certification_id: int) -> HttpResponse:
     professional, certification = _own_certification(request, certification_id)
-    standing = standing_of(professional, timezone.localdate())
-    result = next((r for c, r in standing.rows() if c.pk == certification.pk), None)
-    entries = {str(e.pk): e for e in standing.credits}
+    certifications, evaluated = evaluated_of(professional, timezone.localdate())
+    result = next((r for c, r in evaluated.rows(certifications) if c.pk == certification.pk),
+                  None)
+    # The entries this certification's result names, in one query.
+    entries = {str(e.pk): e for e in CreditEntry.objects.filter(
+        professional=professional, pk__in=[int(r.id) for r in result.credits] if result else [])}
     credit_rows = [(entries[r.id], r, explain.reason(r.outcome, r.rules))
                    for r in result.credits] if result else []
     # The certification's rows and the person's CPR/AED changes (which apply to it too).
@@ -106,7 +109,7 @@ def certification_detail(request: HttpRequest, certification_id: int) -> HttpRes
         "cycles": Cycle.objects.filter(certification=certification).order_by("-number"),
         "cpr_form": describe(CprForm(initial={
             "cpr_aed_valid_until": certification.cpr_aed_valid_until})),
-        "history": history, "as_of": standing.evaluation.as_of,
+        "history": history, "as_of": evaluated.evaluation.as_of,
     })
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +28,7 @@ from recert.core.actions.credits import (
 )
 from recert.core.actions.history import do_restore
 from recert.core.documents import serve_document
-from recert.core.evaluation import standing_of
+from recert.core.evaluation import evaluated_of
 from recert.core.models import CreditEntry, Document, History
 from recert.front import explain
 from recert.front.forms import (
@@ -40,14 +43,15 @@ from recert.front.views.common import label, own_professional
 from recert.front.views.report import form_context
 from recert.rules import model as rules_model
 
+# Each sort: its label and the database order (the id breaks ties, in the same direction).
 SORTS = {
-    "-earned_on": ("Date earned, newest first", lambda e: (e.earned_on, e.pk), True),
-    "earned_on": ("Date earned, oldest first", lambda e: (e.earned_on, e.pk), False),
-    "-reported_on": ("Date reported, newest first", lambda e: (e.reported_on, e.pk), True),
-    "title": ("Course name", lambda e: (e.title.lower(), e.pk), False),
-    "provider": ("Provider", lambda e: (e.provider.lower(), e.pk), False),
-    "format": ("Format", lambda e: (e.format, e.pk), False),
-    "-amount": ("Amount, largest first", lambda e: (e.amount, e.pk), True),
+    "-earned_on": ("Date earned, newest first", ("-earned_on", "-id")),
+    "earned_on": ("Date earned, oldest first", ("earned_on", "id")),
+    "-reported_on": ("Date reported, newest first", ("-reported_on", "-id")),
+    "title": ("Course name", (Lower("title"), "id")),
+    "provider": ("Provider", (Lower("provider"), "id")),
+    "format": ("Format", ("format", "id")),
+    "-amount": ("Amount, largest first", ("-amount", "-id")),
 }
 UNDO_KEY = "recert_undo"
 
@@ -84,58 +88,85 @@ class Counted:
     reason: str
 
 
-def _counted_by_entry(standing) -> dict[str, list[Counted]]:
+def _counted_by_entry(rows, ids: set[str] | None = None) -> dict[str, list[Counted]]:
+    """{credit id: how it counted for each certification}, for `ids` only when given."""
     counted: dict[str, list[Counted]] = {}
-    for certification, result in standing.rows():
+    for certification, result in rows:
         if result is None:
             continue
         for c in result.credits:
+            if ids is not None and c.id not in ids:
+                continue
             counted.setdefault(c.id, []).append(
                 Counted(label(certification), c.outcome, c.counted,
                         explain.reason(c.outcome, c.rules)))
     return counted
 
 
+def _page_number(request: HttpRequest) -> int:
+    # A page number a person mistyped shows the first page rather than an error.
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @login_required
 def credit_list(request: HttpRequest) -> HttpResponse:
+    """One page of the log (CREDITS_PAGE_SIZE entries), filtered and sorted by the
+    database; how each entry counted comes from the cached evaluation, so the page costs
+    the same at 10 and at 1,000 entries. No COUNT: a page asks for one entry more than it
+    shows to know whether a next page exists."""
     professional = own_professional(request)
-    standing = standing_of(professional, timezone.localdate())
+    certifications, evaluated = evaluated_of(professional, timezone.localdate())
+    standing_rows = evaluated.rows(certifications)
     filters = FilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     if filters.is_bound and not filters.is_valid():
         # Keep the valid filters, drop the invalid ones (their messages are shown).
         values = {k: v for k, v in filters.cleaned_data.items() if k not in filters.errors}
     tab = values.get("tab") or "current"
-    counted = _counted_by_entry(standing)
-    cycles = [r.cycle for _, r in standing.rows() if r is not None]
-    rows = []
-    for entry in standing.credits:
-        if tab == "current" and not any(entry.earned_on in c for c in cycles):
-            continue
-        if values.get("date_from") and entry.earned_on < values["date_from"]:
-            continue
-        if values.get("date_to") and entry.earned_on > values["date_to"]:
-            continue
-        if values.get("format") and entry.format != values["format"]:
-            continue
-        if values.get("provider") and values["provider"].lower() not in entry.provider.lower():
-            continue
-        per = counted.get(str(entry.pk), [])
-        if values.get("outcome") and not any(c.outcome == values["outcome"] for c in per):
-            continue
-        rows.append((entry, per))
+    entries = CreditEntry.objects.filter(professional=professional)
+    if tab == "current":
+        in_cycles = Q(pk__in=[])
+        for _, result in standing_rows:
+            if result is not None:
+                in_cycles |= Q(earned_on__range=(result.cycle.start, result.cycle.end))
+        entries = entries.filter(in_cycles)
+    if values.get("date_from"):
+        entries = entries.filter(earned_on__gte=values["date_from"])
+    if values.get("date_to"):
+        entries = entries.filter(earned_on__lte=values["date_to"])
+    if values.get("format"):
+        entries = entries.filter(format=values["format"])
+    if values.get("provider"):
+        entries = entries.filter(provider__icontains=values["provider"])
+    if values.get("outcome"):
+        entries = entries.filter(pk__in={
+            int(c.id) for _, r in standing_rows if r is not None for c in r.credits
+            if c.outcome == values["outcome"]})
     sort = values.get("sort") or "-earned_on"
-    _, key, reverse = SORTS[sort]
-    rows.sort(key=lambda row: key(row[0]), reverse=reverse)
+    size = settings.CREDITS_PAGE_SIZE
+    page = _page_number(request)
+    shown = list(entries.order_by(*SORTS[sort][1])[(page - 1) * size:page * size + 1])
+    has_next = len(shown) > size
+    shown = shown[:size]
+    counted = _counted_by_entry(standing_rows, {str(e.pk) for e in shown})
+    rows = [(entry, counted.get(str(entry.pk), [])) for entry in shown]
     undo = request.session.pop(UNDO_KEY, None)
     removed = removed_by_staff(professional)
     query = request.GET.copy()
     query.pop("tab", None)
+    query.pop("page", None)
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     return render(request, "front/credits.html", {
         "professional": professional, "rows": rows, "tab": tab, "filters": describe(filters),
-        "labels": [label(c) for c, r in standing.rows() if r is not None],
-        "undo": undo, "query": query.urlencode(), "total": len(standing.credits),
+        "labels": [label(c) for c, r in standing_rows if r is not None],
+        "undo": undo, "query": query.urlencode(), "total": evaluated.credit_count,
         "removed_by_staff": removed,
+        "page": page, "has_next": has_next, "page_query": page_query.urlencode(),
+        "first": (page - 1) * size + 1, "last": (page - 1) * size + len(shown),
     })
 
 
@@ -173,10 +204,11 @@ def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     removal = _staff_removal(entry, history)
     if entry.deleted_at is not None and removal is None:
         raise Http404("No such credit entry.")  # the professional's own delete
-    standing = standing_of(professional, timezone.localdate())
+    certifications, evaluated = evaluated_of(professional, timezone.localdate())
+    counted = _counted_by_entry(evaluated.rows(certifications), {str(entry.pk)})
     documents = list(entry.documents.all())
     return render(request, "front/credit_detail.html", {
-        "entry": entry, "counted": _counted_by_entry(standing).get(str(entry.pk), []),
+        "entry": entry, "counted": counted.get(str(entry.pk), []),
         "documents": [(d, retention_ends(d)) for d in documents], "history": history,
         "format_label": FORMAT_LABELS.get(entry.format, entry.format),
         "confirmation": entry.confirmation(),

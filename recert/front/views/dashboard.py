@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from recert.audits.models import AuditCase
-from recert.core.evaluation import standing_of
+from recert.core.evaluation import evaluated_of
 from recert.front import explain
 from recert.front.charts import Chart, progress_chart
 from recert.front.views.common import label, professional_of
@@ -39,11 +39,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if professional is None:
         return render(request, "front/no_profile.html")
     as_of = timezone.localdate()
-    standing = standing_of(professional, as_of)
-    earned_on = {str(e.pk): e.earned_on for e in standing.credits}
+    # The evaluation from the cache while nothing changed (recert.core.evaluation): the
+    # page then reads no credit rows, whatever their number.
+    certifications, evaluated = evaluated_of(professional, as_of)
+    rows = evaluated.rows(certifications)
+    earned_on = evaluated.credit_dates
     cards = []
     labels = {}
-    for certification, result in standing.rows():
+    for certification, result in rows:
         labels[str(certification.pk)] = label(certification)
         if result is None:
             continue
@@ -61,7 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Only groups the body bills on one invoice (ACSM-MULTI-FEE), as the engine says.
     groups = [
         {"group": g, "labels": [labels.get(i, i) for i in g.certifications]}
-        for g in standing.evaluation.renewals
+        for g in evaluated.evaluation.renewals
         if len(g.certifications) > 1 and g.bills_together
     ]
     open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
@@ -72,5 +75,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "front/dashboard.html", {
         "professional": professional, "cards": cards, "groups": groups,
         "open_invoices": open_invoices, "audit_cases": audit_cases,
-        "rows": standing.rows(), "credit_count": len(standing.credits), "as_of": as_of,
+        "rows": rows, "credit_count": evaluated.credit_count, "as_of": as_of,
     })

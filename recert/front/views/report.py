@@ -18,7 +18,7 @@ from recert.core.actions.credits import (
     do_attach_document,
     do_create_credit_entry,
 )
-from recert.core.evaluation import preview_of, standing_of
+from recert.core.evaluation import evaluated_of, preview_of
 from recert.core.models import Course
 from recert.core.policies import course_numbers
 from recert.front import explain
@@ -43,9 +43,9 @@ FILLED = ["title", "amount", "unit", "credit_type", "provider", "provider_other"
 def form_context(professional) -> dict:
     """What the form needs to check a date and a document: the engine's current cycles, the
     user's bodies and the course-number formats of the bodies that approve by number."""
-    standing = standing_of(professional, timezone.localdate())
+    certifications, evaluated = evaluated_of(professional, timezone.localdate())
     cycles, bodies = [], []
-    for certification, result in standing.rows():
+    for certification, result in evaluated.rows(certifications):
         if result is None or result.status == rules_model.INVALID:
             continue
         cycles.append((label(certification), result.cycle.start, result.cycle.end))
@@ -54,7 +54,7 @@ def form_context(professional) -> dict:
     return {
         "form_kwargs": {"cycles": cycles, "bodies": bodies,
                         "course_numbers": course_numbers(timezone.localdate())},
-        "page": {"cycles": cycles, "has_certifications": bool(standing.certifications)},
+        "page": {"cycles": cycles, "has_certifications": bool(certifications)},
     }
 
 

@@ -1,0 +1,130 @@
+"""Query counts of every page of the professional, pinned at 10 and at 1,000 credit entries
+(issue 16): the same number of queries whatever the size of the log, with the evaluation in
+the cache (the usual case) and without it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from recert.core.actions.certifications import do_create_certification
+from recert.core.models import CreditEntry
+
+TODAY = date(2026, 6, 1)
+
+# (url name, args, query string): every GET page of the professional's own.
+PAGES = [
+    ("dashboard", [], ""),
+    ("credits", [], ""),
+    ("credits", [], "?tab=all"),
+    ("credits", [], "?tab=all&page=3&sort=title"),
+    ("credits", [], "?tab=all&outcome=accepted&format=webinar&provider=gym"),
+    ("credit", ["ENTRY"], ""),
+    ("credit_edit", ["ENTRY"], ""),
+    ("certifications", [], ""),
+    ("certification", ["CERT"], ""),
+    ("cpr_aed", [], ""),
+    ("report", [], ""),
+    ("exports:transcript", [], ""),
+    ("exports:calendar", [], ""),
+    ("settings", [], ""),
+]
+# Queries with the evaluation cached (a page read again, nothing changed). Every page reads
+# the session, the user and the professional; the evaluation's pages then the
+# certifications with the person's version and their open cycles.
+CACHED = {
+    "dashboard": 7,  # + open invoices, the settings link's profile
+    "credits": 7,  # + one page of entries (one more than shown: is there a next page?)
+    "credit": 12,  # + the entry, its history, documents, decisions, confirmation
+    "credit_edit": 10,
+    "certifications": 10,
+    "certification": 12,
+    "cpr_aed": 6,
+    "report": 6,
+    "exports:transcript": 4,
+    "exports:calendar": 10,
+    "settings": 6,
+}
+
+
+def _log(professional, n: int) -> CreditEntry:
+    formats = [("webinar", "hour", "1"), ("course", "cec", "0.5"), ("teaching", "hour", "2"),
+               ("conference", "ceu", "1.2")]
+    CreditEntry.objects.bulk_create(
+        CreditEntry(professional=professional, earned_on=TODAY - timedelta(days=i % 700),
+                    reported_on=TODAY, title=f"Course {i}", format=formats[i % 4][0],
+                    unit=formats[i % 4][1], amount=Decimal(formats[i % 4][2]),
+                    awarded_by="ACE" if formats[i % 4][1] == "cec" else "OTHER",
+                    provider="City Gym" if i % 3 else "ACE")
+        for i in range(n))
+    return CreditEntry.objects.filter(professional=professional).first()
+
+
+def _url(name, args, query, entry, certification):
+    args = [entry.pk if a == "ENTRY" else certification.pk if a == "CERT" else a for a in args]
+    return reverse(name, args=args) + query
+
+
+def _counts(client, alice, programs, sam, n):
+    certification = do_create_certification(alice, programs[("ACSM", "CPT")],
+                                            date(2025, 3, 15), actor=sam,
+                                            cpr_aed_valid_until=date(2027, 6, 30))
+    do_create_certification(alice, programs[("ACE", "PT")], date(2025, 1, 10), actor=sam)
+    entry = _log(alice, n)
+    client.force_login(alice.user)
+    counts = {}
+    for name, args, query in PAGES:
+        url = _url(name, args, query, entry, certification)
+        assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as cached:
+            response = client.get(url)
+        assert response.status_code == 200
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            client.get(url)
+        counts[url] = (len(cached), len(cold))
+    return counts
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("n", [10, 1000])
+def test_every_page_costs_the_same_queries_at_10_and_1000_entries(
+        client, alice, programs, sam, n):
+    counts = _counts(client, alice, programs, sam, n)
+    for (name, _, _), (url, (cached, cold)) in zip(PAGES, counts.items(), strict=True):
+        assert cached == CACHED[name], (url, cached)
+        # Without the cache: the credits (and their decisions, and late renewals' claims)
+        # are read once more, in three queries, at any size.
+        assert cold - cached in (0, 3), (url, cold, cached)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_credit_list_shows_one_page(client, alice, alice_cpt, settings):
+    settings.CREDITS_PAGE_SIZE = 20
+    _log(alice, 45)
+    client.force_login(alice.user)
+    response = client.get(reverse("credits") + "?tab=all")
+    assert len(response.context["rows"]) == 20 and response.context["has_next"]
+    body = response.content.decode()
+    assert "Entries 1–20 shown (page 1); 45 entries logged in all." in body
+    assert 'rel="next" href="?tab=all&amp;page=2"' in body
+    last = client.get(reverse("credits") + "?tab=all&page=3")
+    assert len(last.context["rows"]) == 5 and not last.context["has_next"]
+    assert 'rel="prev"' in last.content.decode()
+    # Newest first across pages, no entry twice.
+    seen = [e.pk for p in (1, 2, 3) for e, _ in client.get(
+        reverse("credits") + f"?tab=all&page={p}").context["rows"]]
+    assert len(set(seen)) == 45
+    dates = [CreditEntry.objects.get(pk=pk).earned_on for pk in seen]
+    assert dates == sorted(dates, reverse=True)
+    # A mistyped page number shows the first page.
+    for bad in ("x", "-2", "0"):
+        response = client.get(reverse("credits") + f"?tab=all&page={bad}")
+        assert response.status_code == 200 and response.context["page"] == 1
