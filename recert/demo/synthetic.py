@@ -208,6 +208,13 @@ class _Writer:
             model._base_manager.using(self.using).bulk_create(
                 [model(**row) for row in rows], batch_size=500)
             return
+        # Columns this generator does not know (added by later features) get their field's
+        # default, as Django would write it: COPY does not apply Django's defaults.
+        missing = [f for f in model._meta.concrete_fields
+                   if f.attname not in rows[0] and not f.primary_key]
+        if missing:
+            defaults = {f.attname: f.get_default() for f in missing}
+            rows = [{**row, **defaults} for row in rows]
         names = list(rows[0])
         qn = self.connection.ops.quote_name
         columns = ", ".join(qn(model._meta.get_field(n).column) for n in names)

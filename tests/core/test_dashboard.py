@@ -82,8 +82,9 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
     client.force_login(alice.user)
     client.get(reverse("dashboard"))  # warm caches (policies, content types)
     # session, user, professional, certifications (with the evaluation version), open
-    # cycles, open invoices, the settings link's staff check; the evaluation from the cache
-    with django_assert_num_queries(7):
+    # cycles, open invoices, open audit cases, the menu's consoles, open petitions; the
+    # evaluation from the cache
+    with django_assert_num_queries(9):
         client.get(reverse("dashboard"))
     for code in ("GEI", "EP", "CET"):
         do_create_certification(alice, programs[("ACSM", code)], date(2025, 1, 1), actor=sam)
@@ -92,9 +93,9 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
                                title=f"More {i}", format="course", amount=Decimal("1"),
                                unit="hour")
     # Changed: evaluated again (credits, their decisions, late renewals' claims), then cached.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(reverse("dashboard"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         client.get(reverse("dashboard"))
 
 

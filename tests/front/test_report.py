@@ -435,7 +435,7 @@ def test_lookup_does_not_evaluate_the_standing(client, alice, alice_cpt, alice_a
     def refuse(*args, **kwargs):
         raise AssertionError("the lookup evaluated the standing")
 
-    monkeypatch.setattr(report_views, "standing_of", refuse)
+    monkeypatch.setattr(report_views, "evaluated_of", refuse)
     client.force_login(alice.user)
     data = form(course_number="CEP123456", title="", amount="")
     client.post(reverse("course_lookup"), data)  # warm up (policies, templates)

@@ -40,9 +40,9 @@ PAGES = [
 # the session, the user and the professional; the evaluation's pages then the
 # certifications with the person's version and their open cycles.
 CACHED = {
-    "dashboard": 7,  # + open invoices, the settings link's profile
-    "credits": 7,  # + one page of entries (one more than shown: is there a next page?)
-    "credit": 12,  # + the entry, its history, documents, decisions, confirmation
+    "dashboard": 9,  # + open invoices, open audit cases, the menu's consoles, petitions
+    "credits": 8,  # + one page of entries (one more than shown: is there a next page?)
+    "credit": 20,  # + the entry, its history, documents, decisions, petitions, removals
     "credit_edit": 10,
     "certifications": 10,
     "certification": 12,
