@@ -12,6 +12,7 @@ import time_machine
 
 from tests.audits.conftest import NOTICE_ON, PDF, renew
 from tests.browser.axe_check import assert_accessible
+from tests.browser.pages import authenticator, type_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,9 +61,12 @@ def test_upload_submit_review_and_replacement(browser, live_server, alice, progr
 
         auditor = browser.new_context().new_page()
         auditor.set_default_timeout(15_000)
+        device = authenticator(ann)
         _log_in(auditor, live_server, "ann", "ann-pass-1234")
         auditor.wait_for_url(re.compile(r"/$"))
         auditor.goto(f"{live_server.url}/staff/audits/cases/{case.pk}/")
+        type_second_factor(auditor, device)  # staff pass a second factor (issue 11)
+        auditor.wait_for_url(re.compile(rf"/staff/audits/cases/{case.pk}/$"))
         auditor.get_by_role("button", name="Claim the case to review it").click()
         assert_accessible(auditor)
         for i, entry in enumerate(entries):
