@@ -32,8 +32,9 @@ class CreditEntry(SoftDeletable):
     FACT_FIELDS = ("earned_on", "amount", "unit", "format", "provider", "awarded_by",
                    "course_number", "credit_type", "grade", "published_on")
 
+    # No index of its own: (professional, earned_on) below serves it as its prefix.
     professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
-                                     related_name="credit_entries")
+                                     related_name="credit_entries", db_index=False)
     earned_on = models.DateField("date earned")
     reported_on = models.DateField("date reported", default=timezone.localdate)
     title = models.CharField(max_length=300)
@@ -61,7 +62,12 @@ class CreditEntry(SoftDeletable):
     class Meta(SoftDeletable.Meta):
         ordering = ["-earned_on", "-id"]
         verbose_name_plural = "credit entries"
-        indexes = [models.Index(fields=["professional", "earned_on"])]
+        indexes = [
+            models.Index(fields=["professional", "earned_on"]),
+            # The newest entries across everyone (the admin's list, staff reports): the
+            # default order read backwards, with the id that breaks ties.
+            models.Index(fields=["earned_on", "id"], name="creditentry_earned_on_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0),
                                    name="credit_amount_not_negative",
