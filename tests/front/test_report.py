@@ -279,7 +279,7 @@ def form_errors(bodies, **overrides):
     policies = type(shipped)({b.code: b for b in bodies}, shipped.organizations,
                              shipped.listed_providers)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(readers, "load_policies", lambda: policies)
+        patch.setattr(readers, "current_policies", lambda: policies)
         bound = CreditForm(form(**overrides), cycles=[("X", date(2025, 1, 1), date(2027, 1, 1))],
                            bodies=[b.code for b in bodies])
         bound.is_valid()
@@ -349,7 +349,7 @@ def test_lookup_without_an_ace_policy(client, alice, alice_cpt, monkeypatch):
     policies = load_policies()
     without_ace = type(policies)({k: v for k, v in policies.bodies.items() if k != "ACE"},
                                  policies.organizations)
-    monkeypatch.setattr(readers, "load_policies", lambda: without_ace)
+    monkeypatch.setattr(readers, "current_policies", lambda: without_ace)
     client.force_login(alice.user)
     response = client.post(reverse("course_lookup"), form(course_number="CA99999"))
     assert response.status_code == 200
