@@ -106,3 +106,27 @@ def test_past_renewals_are_backfilled_from_the_evaluation_at_their_date(renewed)
     assert claims() == expected
     migration.backfill(apps, None)  # twice: nothing doubled
     assert ClaimedCredit.objects.count() == 2
+
+
+def test_ace_documents_are_kept_four_years_from_completion(alice, programs, media):
+    """ACE-DOC-1: certificates kept at least four years, counted from the course's completion
+    (ACE's `documents` policy), not from the renewal as ACSM does."""
+    from django.utils import timezone
+
+    from recert.core.actions.credits import retention_ends
+
+    entry = log(alice, date(2026, 3, 10), "1.0", "ACE")
+    document = do_attach_document(entry, SimpleUploadedFile("ace.pdf", PDF), actor=alice.user)
+    assert retention_ends(document) is None  # not claimed: no retention yet
+    renewal = Renewal.objects.create(
+        professional=alice, body=programs[("ACE", "PT")].body, cycle_end=date(2027, 3, 31),
+        required=Decimal("2"), cecs_through_body=Decimal("2"), cecs_other=Decimal("0"),
+        acknowledged_at=timezone.now(), requested_on=date(2027, 3, 1), status="completed",
+        completed_at=timezone.now())
+    ClaimedCredit.objects.create(renewal=renewal, credit_entry=entry, counted=Decimal("1"))
+    assert retention_ends(document) == date(2030, 3, 10)
+    with time_machine.travel(date(2030, 3, 10), tick=False), pytest.raises(EntryConfirmed):
+        do_remove_document(document, actor=alice.user)
+    with time_machine.travel(date(2030, 3, 11), tick=False):
+        do_remove_document(Document.objects.get(pk=document.pk), actor=alice.user)
+    assert not Document.objects.filter(pk=document.pk).exists()
