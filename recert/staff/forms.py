@@ -137,3 +137,41 @@ class CertificationDatesForm(forms.Form):
             self.add_error("cycle_end", f"The cycle cannot end ({end:%m/%d/%Y}) before it "
                                         f"starts ({start:%m/%d/%Y}).")
         return data
+
+
+class NamesForm(forms.Form):
+    given_names = forms.CharField(label="Given names", max_length=100, required=False)
+    family_name = forms.CharField(label="Family name", max_length=100,
+                                  error_messages={"required": "Enter the family name."})
+    date_of_birth = forms.DateField(label="Date of birth (optional)", required=False,
+                                    widget=DateInput(),
+                                    error_messages={"invalid": DATE_INVALID})
+    name_changed_on = forms.DateField(
+        label="The name changed on (leave empty to correct a mistake)", required=False,
+        widget=DateInput(), error_messages={"invalid": DATE_INVALID},
+        help_text="With a date, the old name is kept as a previous name in use until the "
+                  "day before, so proof from then still matches.")
+    reason = forms.CharField(label="Reason", max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Enter the reason for the change; "
+                                                        "it is kept in the history."})
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and not (self.today.replace(year=self.today.year - 120) <= born < self.today):
+            raise forms.ValidationError(
+                f"The date of birth {born:%m/%d/%Y} is not possible; enter a date in the "
+                "past, less than 120 years ago.")
+        return born
+
+    def clean_name_changed_on(self):
+        day = self.cleaned_data.get("name_changed_on")
+        if day and day > self.today:
+            raise forms.ValidationError(
+                f"The name change date {day:%m/%d/%Y} is in the future; enter the day it "
+                f"changed (today, {self.today:%m/%d/%Y}, or earlier).")
+        return day

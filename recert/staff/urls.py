@@ -52,6 +52,7 @@ urlpatterns = [
     path("reports/", report_views.report_index, name="reports"),
     path("professionals/<int:professional_id>/credits/add/", views.add_credit,
          name="add_credit"),
+    path("professionals/<int:professional_id>/names/", views.names, name="names"),
     path("credits/<int:entry_id>/correct/", views.correct_credit, name="correct_credit"),
     path("credits/<int:entry_id>/remove/", views.remove_credit, name="remove_credit"),
     path("certifications/<int:certification_id>/dates/", views.correct_certification,

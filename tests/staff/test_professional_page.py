@@ -90,7 +90,7 @@ def test_query_count_does_not_grow_with_credits(acsm_registrar, alice, alice_cpt
                            actor=alice.user)
     client = Client()
     client.force_login(acsm_registrar)
-    with django_assert_num_queries(20):  # the menu's consoles: one query
+    with django_assert_num_queries(21):  # the menu's consoles: one query
         assert client.get(f"/staff/professionals/{alice.pk}/").status_code == 200
 
 

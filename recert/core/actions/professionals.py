@@ -1,11 +1,13 @@
-"""Creating professionals (with or without a password), member IDs, CPR/AED. Claim links
-for accounts created without a password are the accounts app's (recert.accounts.actions)."""
+"""Creating professionals (with or without a password), their names, member IDs, CPR/AED.
+Claim links for accounts created without a password are the accounts app's
+(recert.accounts.actions)."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from recert.core.actions import history
@@ -111,3 +113,49 @@ def do_set_cpr_aed(professional: Professional, *, actor, valid_until=None, provi
         history.record(history.Action.SET_CPR_AED, professional, actor=actor,
                        professional=professional, changes=changes)
     return record
+
+
+NAME_FIELDS = ["given_names", "family_name", "date_of_birth"]
+
+
+@transaction.atomic
+def do_update_names(professional: Professional, *, actor, given_names: str, family_name: str,
+                    date_of_birth=None, reason: str, name_changed_on=None) -> Professional:
+    """Staff set the person's names and date of birth, with a reason kept in history.
+    `name_changed_on`: the name changed that day (marriage, a legal change): the old name
+    is kept as a previous name in use until the day before, so that proof from then still
+    matches; without it the change is a correction of the record."""
+    from datetime import timedelta
+
+    from recert.core.models import PreviousName
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for the change; it is kept in "
+                                         "the history."})
+    if not (family_name or "").strip():
+        raise ValidationError({"family_name": "Enter the family name."})
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    before = history.snapshot(professional, [*NAME_FIELDS, "full_name"])
+    old = (professional.given_names, professional.family_name)
+    professional.given_names = given_names.strip()
+    professional.family_name = family_name.strip()
+    professional.date_of_birth = date_of_birth
+    professional.full_clean()
+    professional.save()
+    changes = history.diff(before, history.snapshot(professional, [*NAME_FIELDS, "full_name"]))
+    if not changes:
+        return professional
+    if name_changed_on is not None and old != (professional.given_names,
+                                               professional.family_name):
+        previous = PreviousName(professional=professional, given_names=old[0],
+                                family_name=old[1],
+                                used_until=name_changed_on - timedelta(days=1))
+        previous.full_clean(exclude=["full_name"])
+        previous.save()
+        changes["previous_name"] = [None, f"{previous.full_name} (until "
+                                          f"{previous.used_until.isoformat()})"]
+    changes["reason"] = [None, reason]
+    history.record(History.Action.UPDATE, professional, actor=actor, professional=professional,
+                   changes=changes)
+    return professional

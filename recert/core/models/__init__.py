@@ -7,7 +7,7 @@ from recert.core.models.credits import CreditDecision, CreditEntry, Document
 from recert.core.models.history import History
 from recert.core.models.merges import MemberIdAlias, ProfileMerge
 from recert.core.models.policies import PolicyValue
-from recert.core.models.professionals import CprAed, MemberId, Professional
+from recert.core.models.professionals import CprAed, MemberId, PreviousName, Professional
 from recert.core.models.providers import (
     CourseCredit,
     Provider,
@@ -29,6 +29,7 @@ __all__ = [
     "History",
     "MemberId",
     "MemberIdAlias",
+    "PreviousName",
     "PolicyValue",
     "ProfileMerge",
     "Professional",

@@ -8,9 +8,10 @@ from recert.staff.views.corrections import (
 )
 from recert.staff.views.lifecycle import record_exam, record_payment, reinstate
 from recert.staff.views.lockouts import lift_lockout, lockouts
+from recert.staff.views.names import names
 from recert.staff.views.professional import professional
 from recert.staff.views.search import index
 
 __all__ = ["add_credit", "correct_certification", "correct_credit", "remove_credit",
-           "index", "lift_lockout", "lockouts", "professional", "record_exam",
+           "index", "lift_lockout", "lockouts", "names", "professional", "record_exam",
            "record_payment", "reinstate"]

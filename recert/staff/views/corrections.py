@@ -24,7 +24,7 @@ from recert.staff.decorators import staff_required
 from recert.staff.forms import CertificationDatesForm, CreditCorrectionForm, RemoveCreditForm
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_action_errors(form, error: ValidationError) -> None:
     """The action's checks at the form's fields (the reason's key is `staff_reason` in the
     credit actions)."""
     details = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
@@ -49,7 +49,7 @@ def add_credit(request: HttpRequest, professional_id: int) -> HttpResponse:
                 person, actor=request.user, **form.entry_fields(), source=CreditEntry.STAFF,
                 staff_reason=form.cleaned_data["reason"])
         except ValidationError as e:
-            _add_errors(form, e)
+            add_action_errors(form, e)
         else:
             messages.success(request, f"Added “{entry.title}” for {person.display_name}.")
             return redirect("staff:professional", person.pk)
@@ -72,7 +72,7 @@ def correct_credit(request: HttpRequest, entry_id: int) -> HttpResponse:
                 do_correct_credit_entry(entry, actor=request.user,
                                         reason=form.cleaned_data["reason"], **changed)
             except ValidationError as e:
-                _add_errors(form, e)
+                add_action_errors(form, e)
             else:
                 messages.success(request, f"Corrected “{form.cleaned_data['title']}”.")
                 return redirect("staff:professional", person.pk)
@@ -120,7 +120,7 @@ def correct_certification(request: HttpRequest, certification_id: int) -> HttpRe
                 certified_on=d["certified_on"], cycle_start=d.get("cycle_start"),
                 cycle_end=d.get("cycle_end"))
         except ValidationError as e:
-            _add_errors(form, e)
+            add_action_errors(form, e)
         else:
             messages.success(request, f"Corrected the dates of {corrected.program.body.code} "
                                       f"{corrected.program.code}.")

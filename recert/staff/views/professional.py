@@ -26,6 +26,7 @@ from recert.core.models import (
     Document,
     History,
     MemberId,
+    PreviousName,
     Professional,
 )
 from recert.core.models.staff import AUDITOR, FINANCE, REGISTRAR
@@ -154,6 +155,7 @@ def page_context(request: HttpRequest, person: Professional, *,
         "removed_credits": removed, "invoice_rows": invoice_rows, "history": history,
         "history_shown": HISTORY_SHOWN, "corrects_credits": corrects_credits,
         "audit_cases": audit_cases,
+        "previous_names": list(PreviousName.objects.filter(professional=person)),
         "cpr_aed": CprAed.objects.filter(professional=person).first(),
     }
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from recert.core.access import staff_bodies, staff_roles, visible_professionals
-from recert.core.models import Certification, MemberId
+from recert.core.models import Certification, MemberId, PreviousName
 from recert.staff.decorators import staff_required
 from recert.staff.forms import SearchForm
 
@@ -33,8 +33,14 @@ def search_professionals(user, data: dict, bodies) -> tuple[object, bool]:
             match |= Q(pk__in=members)
         words = q.split()
         name = Q()
+        previous = PreviousName.objects.all()
         for word in words:
             name &= Q(full_name__icontains=word)
+            previous = previous.filter(full_name__icontains=word)
+        # Found by a name they had before too (a few rows, looked up first like member ids).
+        earlier = list(previous.values_list("professional_id", flat=True)[:100])
+        if earlier:
+            match |= Q(pk__in=earlier)
         people = people.filter(match | name)
     certifications = Certification.objects.filter(program__body__in=bodies)
     filtered = False
