@@ -191,6 +191,12 @@ ACCOUNT_RATE_LIMIT = envint("ACCOUNT_RATE_LIMIT", 10, minimum=1)
 ACCOUNT_RATE_WINDOW_SECONDS = envint("ACCOUNT_RATE_WINDOW_SECONDS", 3600, minimum=1)
 # How long a staff-issued account claim link stays valid.
 CLAIM_LINK_DAYS = envint("CLAIM_LINK_DAYS", 7, minimum=1)
+# Registry imports (staff console): the largest file and number of rows accepted, how many
+# rows are committed in the request (more go to a background task), rows per transaction.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_INLINE_ROWS = envint("IMPORT_INLINE_ROWS", 200, minimum=0)
+IMPORT_CHUNK_ROWS = envint("IMPORT_CHUNK_ROWS", 100, minimum=1)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)
 
 REDIS_URL = env("REDIS_URL", "")

@@ -96,6 +96,15 @@ def process_roster(roster_id: int) -> int:
     return roster.rows.filter(state=RosterRow.HELD).count()
 
 
+@task(queue_name=DEFAULT_QUEUE)
+def commit_registry_import(import_id: int) -> dict:
+    """Commits a large registry import in chunks, saving its progress after each
+    (recert.staff.actions.run_import; safe to run twice). Returns {action: rows}."""
+    from recert.staff.actions import run_import
+
+    return run_import(import_id).result
+
+
 def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:
     """Enqueue once the current transaction commits, so that a worker never looks for rows
     that are not there yet (and nothing is enqueued for a rolled-back change)."""

@@ -127,6 +127,7 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "app_label": lambda w, r: "core",
     "url": lambda w, r: "no-such-page/",  # admin's catch-all
     "token_id": lambda w, r: str(w.extra["access_token"].pk),
+    "import_id": lambda w, r: str(_registry_import(w)),
     "attempt_id": lambda w, r: str(w.extra["lockout"].pk),  # staff: lift a lock-out
     "pk": lambda w, r: str(w.extra["totp_device"].pk),  # admin: an authenticator's key
     "provider_id": lambda w, r: str(w.extra["course"].provider_id),
@@ -180,6 +181,17 @@ ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
     "otp_totp.totpdevice": lambda w: w.extra["totp_device"].pk,
     "otp_static.staticdevice": lambda w: w.extra["static_device"].pk,
 }
+
+
+def _registry_import(world: World) -> int:
+    """An (empty) registry import of alice's body, made when a URL first needs one."""
+    if "registry_import" not in world.extra:
+        from recert.staff.models import RegistryImport
+
+        world.extra["registry_import"] = RegistryImport.objects.create(
+            body=world.certification.program.body, file_name="registry.csv",
+            sha256="0" * 64, rows=[], planned={})
+    return world.extra["registry_import"].pk
 
 
 def _uidb64(user) -> str:
