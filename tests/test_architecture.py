@@ -25,6 +25,8 @@ WRITE_EXCEPTIONS = {
     ("accounts/models.py", "super"): "the model keeps its own invariant on save",
     ("core/models/history.py", "super"): "history rows refuse changes once written",
     ("core/models/policies.py", "super"): "dated policy values are append-only",
+    ("core/models/professionals.py", "super"): "the display name and the name parts are "
+                                               "kept in step on save",
     ("providers/models.py", "super"): "an event derives its local dates on save",
     ("accounts/second_factor.py", "TOTPDevice"): "an unconfirmed authenticator, made on first "
                                                  "need; confirming it is an action",
