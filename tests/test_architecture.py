@@ -28,6 +28,8 @@ WRITE_EXCEPTIONS = {
     ("core/models/professionals.py", "super"): "the display name and the name parts are "
                                                "kept in step on save",
     ("providers/models.py", "super"): "an event derives its local dates on save",
+    ("core/signals.py", "Professional"): "the evaluation cache's version counter, moved by "
+                                         "every write the engine reads (not domain data)",
     ("accounts/second_factor.py", "TOTPDevice"): "an unconfirmed authenticator, made on first "
                                                  "need; confirming it is an action",
     ("api/idempotency.py", "IdempotencyRecord"): "the API's replay store, not domain data",

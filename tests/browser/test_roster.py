@@ -8,13 +8,20 @@ from playwright.sync_api import expect
 
 from recert.core.actions.professionals import do_set_member_id
 from tests.browser.axe_check import assert_accessible
-from tests.browser.conftest import browser, page  # noqa: F401
 from tests.browser.pages import authenticator, type_second_factor
+from tests.providers.conftest import (  # noqa: F401  (the providers' people and course)
+    ace_course,
+    bodies,
+    erin,
+    fit_ed,
+    oscar,
+    pat,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, base, username, password):  # noqa: F811
+def log_in(page, base, username, password):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
