@@ -70,7 +70,7 @@ def environment(redis_url: str, data: Path, **extra: str) -> dict[str, str]:
                if k not in ("TASK_BACKEND", "EMAIL_HOST", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     environ.update(REDIS_URL=redis_url, DATABASE_URL=database_url(), DEBUG="0",
                    SECRET_KEY=secrets.token_urlsafe(50), RECERT_DATA=str(data),
-                   LOG_LEVEL="INFO", **extra)
+                   LOG_LEVEL="INFO", SITE_URL="http://testserver", **extra)
     return environ
 
 

@@ -665,7 +665,9 @@ def do_resolve_payment_issues(issues, *, actor) -> int:
     open is changed and gets a history row (on its invoice's professional). Returns how many
     were open."""
     count = 0
-    for issue in issues.select_for_update().filter(resolved=False).select_related("invoice"):
+    # Lock the issues themselves (the invoice is on the nullable side of a join).
+    for issue in issues.select_for_update(of=("self",)).filter(
+            resolved=False).select_related("invoice__professional"):
         issue.resolved = True
         issue.save(update_fields=["resolved"])
         professional = issue.invoice.professional if issue.invoice_id else None
