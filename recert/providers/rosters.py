@@ -4,10 +4,7 @@ address). Reads only; the writes are in recert.providers.actions.rosters."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -18,6 +15,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 
 from recert.core.models import Course, CreditEntry, MemberId, Professional
+from recert.lib.tables import TableRefused, read_table
 
 # The columns a roster may have (header names, compared without case, spaces, dashes or
 # underscores) and the field each fills.
@@ -58,30 +56,10 @@ def _key(header) -> str:
 
 
 def _table(uploaded) -> list[list]:
-    """The file's rows (the header first) from CSV (UTF-8) or xlsx, decided by content."""
-    if uploaded.size > max_bytes():
-        raise RosterRefused({"file": f"The file is {uploaded.size / 1048576:.1f} MB; a roster "
-                                     f"may be at most {max_bytes() // 1048576} MB. Split it "
-                                     "into several uploads."})
-    data = uploaded.read()
-    uploaded.seek(0)
-    if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
-            raise RosterRefused({"file": "The file looks like a spreadsheet but cannot be "
-                                         "read; save it again as .xlsx or CSV."}) from None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterRefused({"file": "The file is neither .xlsx nor CSV in UTF-8; save it "
-                                     "as one of those."}) from None
-    if "\x00" in text:
-        raise RosterRefused({"file": "The file is not a CSV text file or an .xlsx file."})
-    return [row for row in csv.reader(io.StringIO(text))]
+        return read_table(uploaded, max_bytes=max_bytes(), what="a roster")
+    except TableRefused as refused:
+        raise RosterRefused({"file": str(refused)}) from None
 
 
 def _text(value) -> str:

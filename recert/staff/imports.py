@@ -10,10 +10,7 @@ program, a member ID twice in the file, a missing name or member ID, a bad e-mai
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -30,6 +27,7 @@ from recert.core.models import (
     Program,
 )
 from recert.core.models.professionals import compose_name, split_name
+from recert.lib.tables import TableRefused, read_table
 
 # Header names (compared without case, spaces, dashes, underscores or dots) → field.
 COLUMNS = {
@@ -67,39 +65,11 @@ def _key(header) -> str:
     return re.sub(r"[\s_\-.]", "", str(header or "")).casefold()
 
 
-def read_table(uploaded) -> list[list]:
-    """The file's rows, header first, from CSV (UTF-8) or xlsx, decided by its content."""
-    if uploaded.size > max_bytes():
-        raise ImportRefused({"file": f"The file is {uploaded.size / 1048576:.1f} MB; an "
-                                     f"import may be at most {max_bytes() / 1048576:.0f} MB. "
-                                     "Split it into several files."})
-    data = uploaded.read()
-    uploaded.seek(0)
-    if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
-            raise ImportRefused({"file": "The file looks like a spreadsheet but cannot be "
-                                         "read; save it again as .xlsx or CSV."}) from None
+def _table(uploaded) -> list[list]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused({"file": "The file is neither .xlsx nor CSV in UTF-8 (by its "
-                                     "content); export it again as one of those."}) from None
-    if "\x00" in text or (text and not text.isprintable() and _binary_share(text) > 0.05):
-        raise ImportRefused({"file": "The file is not a CSV text file or an .xlsx file."})
-    try:
-        return [row for row in csv.reader(io.StringIO(text))]
-    except csv.Error as error:
-        raise ImportRefused({"file": f"The CSV cannot be read: {error}."}) from None
-
-
-def _binary_share(text: str) -> float:
-    odd = sum(1 for ch in text[:4096] if not ch.isprintable() and ch not in "\r\n\t")
-    return odd / max(1, min(len(text), 4096))
+        return read_table(uploaded, max_bytes=max_bytes(), what="an import")
+    except TableRefused as refused:
+        raise ImportRefused({"file": str(refused)}) from None
 
 
 def _text(value) -> str:
@@ -144,7 +114,7 @@ class Row:
 def read_rows(uploaded, today: date) -> list[Row]:
     """Every data row, with the problems of each; ImportRefused for a file that is not the
     registry export."""
-    table = [row for row in read_table(uploaded) if any(_text(c) for c in row)]
+    table = [row for row in _table(uploaded) if any(_text(c) for c in row)]
     if not table:
         raise ImportRefused({"file": "The file is empty."})
     fields: list[str | None] = []
