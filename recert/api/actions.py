@@ -19,17 +19,21 @@ def _professional_of(user) -> Professional | None:
 
 @transaction.atomic
 def do_create_access_token(user, *, name: str, scope: str, expires_at: datetime | None,
-                           actor) -> tuple[AccessToken, str]:
-    """A new token for `user`: returns (row, raw token). The raw token is shown once and
-    never stored or logged; the history row names the token, not its secret."""
+                           actor, kind: str = AccessToken.PERSONAL,
+                           provider=None) -> tuple[AccessToken, str]:
+    """A new token for `user` (of `kind`; a provider token for `provider`, which the caller
+    checked `user` is a member of): returns (row, raw token). The raw token is shown once
+    and never stored or logged; the history row names the token, not its secret."""
     prefix, raw = AccessToken.generate()
-    token = AccessToken(user=user, name=name.strip(), scope=scope, prefix=prefix,
-                        token_hash=hash_secret(raw), expires_at=expires_at)
+    token = AccessToken(user=user, name=name.strip(), scope=scope, prefix=prefix, kind=kind,
+                        provider=provider, token_hash=hash_secret(raw), expires_at=expires_at)
     token.full_clean()
     token.save()
     history.record(History.Action.CREATE, token, actor=actor,
                    professional=_professional_of(user),
                    changes={"name": [None, token.name], "scope": [None, token.scope],
+                            "kind": [None, token.kind],
+                            "provider": [None, str(provider) if provider else None],
                             "expires_at": [None, history._jsonable(expires_at)]})
     return token, raw
 

@@ -10,26 +10,68 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from recert.accounts.second_factor import passed_second_factor
 from recert.api.actions import touch_access_token
 from recert.api.models import TOKEN_PREFIX, AccessToken
 from recert.api.problems import ApiProblem
-from recert.core.models import Professional
+from recert.core.access import is_staff_member, member_providers
+from recert.core.models import Professional, Provider
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 BEARER = {"WWW-Authenticate": 'Bearer realm="recert"'}
+SECOND_FACTOR_FIRST = ("This signed-in session has not passed the second factor: open the "
+                       "staff or provider console and enter your authenticator code first.")
 
 
 @dataclass
 class Principal:
-    """The caller. `token` is None for a signed-in page (session)."""
+    """The caller. `token` is None for a signed-in page (session); `second_factor` says
+    whether that session passed the second factor (staff and provider routes need it, as
+    their pages do)."""
 
     user: object
     token: AccessToken | None = None
+    second_factor: bool = False
     _professional: Professional | None = field(default=None, repr=False)
 
     @property
     def via(self) -> str:
         return "token" if self.token is not None else "session"
+
+    @property
+    def kind(self) -> str:
+        """"personal", "provider", "staff" (a token's kind) or "session"."""
+        return self.token.kind if self.token is not None else "session"
+
+    def provider_for(self, provider_id: int) -> Provider:
+        """The provider organization this caller acts for: a provider token's own, or one
+        the signed-in user (second factor passed) is a member of. Anything else: 404, the
+        same answer as for a provider that does not exist."""
+        if self.kind == AccessToken.PROVIDER and self.token.provider_id == provider_id:
+            return self.token.provider
+        if self.kind == "session" and self.second_factor:
+            found = member_providers(self.user).filter(pk=provider_id).first()
+            if found is not None:
+                return found
+        if self.kind in (AccessToken.PERSONAL, AccessToken.STAFF):
+            raise ApiProblem(403, "Provider routes need a provider token: create one on the "
+                                  "settings page as a member of the provider.")
+        if self.kind == "session" and not self.second_factor:
+            raise ApiProblem(403, SECOND_FACTOR_FIRST)
+        raise ApiProblem(404, "Not found, or not yours.")
+
+    def staff_actor(self):
+        """The user whose staff roles and bodies decide what this caller sees (the access
+        functions take it as their actor): a staff token's user, or the signed-in user
+        whose session passed the second factor."""
+        if self.kind == AccessToken.STAFF:
+            return self.user
+        if self.kind == "session":
+            if not self.second_factor:
+                raise ApiProblem(403, SECOND_FACTOR_FIRST)
+            return self.user
+        raise ApiProblem(403, "Staff routes need a staff token: create one on the settings "
+                              "page as a member of a certifying body's staff.")
 
     @property
     def can_write(self) -> bool:
@@ -42,8 +84,12 @@ class Principal:
                 else f"user:{self.user.pk}")
 
     def professional(self) -> Professional:
-        """The professional record the caller acts on: a personal token's user's own.
-        (Provider and staff tokens will resolve differently: they have none.)"""
+        """The professional record the caller acts on: a personal token's (or the signed-in
+        user's) own. Provider and staff tokens act for an organization or a role, never as
+        a person: 403."""
+        if self.kind in (AccessToken.PROVIDER, AccessToken.STAFF):
+            raise ApiProblem(403, f"This is a {self.kind} token: it does not act as a person. "
+                                  "Use a personal token for your own log.")
         if self._professional is None:
             self._professional = Professional.objects.filter(user=self.user).first()
         if self._professional is None:
@@ -60,6 +106,18 @@ def check_scope(request: HttpRequest, principal: Principal) -> Principal:
         raise ApiProblem(403, "This token is read-only: create a token with the write scope "
                               "on your settings page to change data.")
     return principal
+
+
+def _lapsed(row: AccessToken) -> str | None:
+    """Why a provider or staff token stopped with its user's standing: a provider token
+    works while its creator is a member of the provider, a staff token while its user is
+    on some body's staff."""
+    if row.kind == AccessToken.PROVIDER and not member_providers(row.user).filter(
+            pk=row.provider_id).exists():
+        return "The token's creator is no longer a member of the provider."
+    if row.kind == AccessToken.STAFF and not is_staff_member(row.user):
+        return "The token's user is no longer on any body's staff."
+    return None
 
 
 class TokenAuth(HttpBearer):
@@ -80,10 +138,11 @@ class TokenAuth(HttpBearer):
         parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
             raise _refuse("The token is not a Recert token (they start with rct_).")
-        row = (AccessToken.objects.select_related("user").filter(prefix=parts[1]).first())
+        row = (AccessToken.objects.select_related("user", "provider")
+               .filter(prefix=parts[1]).first())
         if row is None or not row.matches(token) or not row.user.is_active:
             raise _refuse("The token is not valid.")
-        refusal = row.refusal()
+        refusal = row.refusal() or _lapsed(row)
         if refusal:
             raise _refuse(f"{refusal} Create a new one on your settings page.")
         principal = check_scope(request, Principal(row.user, row))
@@ -104,7 +163,7 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key):
         if request.user.is_authenticated:
-            return Principal(request.user)
+            return Principal(request.user, second_factor=passed_second_factor(request))
         return None
 
 

@@ -22,20 +22,26 @@ def hash_secret(raw: str) -> str:
 class AccessToken(models.Model):
     """A bearer token. Shown once when created; only its lookup prefix and hash are stored.
 
-    `kind` says whose it is: a professional's personal token acts as its user, on that user's
-    own professional record. Provider tokens (an organization's, with an `organization`
-    column) and staff tokens (carrying the user's staff roles and bodies) will be further
-    kinds; the auth class resolves a token into a Principal, and resources ask the Principal
-    what it may see, so adding a kind adds a branch there and nowhere else."""
+    `kind` says whose it is:
+    - personal: acts as its user, on that user's own professional record only;
+    - provider: acts for `provider` (an organization), created by one of its members; it
+      works while its creator is still a member, and every member sees and may revoke it;
+    - staff: carries its user's staff roles and bodies, read live on every call (taking a
+      role away takes it from the token at once).
+    The auth class resolves a token into a Principal, and resources ask the Principal what
+    it may see, so adding a kind adds a branch there and nowhere else."""
 
-    PERSONAL = "personal"
-    KINDS = [(PERSONAL, "personal")]
+    PERSONAL, PROVIDER, STAFF = "personal", "provider", "staff"
+    KINDS = [(PERSONAL, "personal: my own log"), (PROVIDER, "provider organization"),
+             (STAFF, "staff work")]
     READ, WRITE = "read", "write"
     SCOPES = [(READ, "read only"), (WRITE, "read and write")]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="access_tokens")
     kind = models.CharField(max_length=20, choices=KINDS, default=PERSONAL)
+    provider = models.ForeignKey("core.Provider", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="access_tokens")
     name = models.CharField(max_length=100)
     scope = models.CharField(max_length=10, choices=SCOPES, default=READ)
     # The token is "rct_<prefix>_<secret>"; the prefix finds the row, the hash proves it.
@@ -48,6 +54,12 @@ class AccessToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="provider_token_has_provider",
+                condition=(models.Q(kind="provider", provider__isnull=False)
+                           | (~models.Q(kind="provider") & models.Q(provider__isnull=True)))),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({TOKEN_PREFIX}_{self.prefix}_…)"

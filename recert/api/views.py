@@ -9,21 +9,35 @@ from datetime import datetime, time
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from recert.accounts.second_factor import passed_second_factor
 from recert.api.actions import do_create_access_token, do_revoke_access_token
 from recert.api.models import AccessToken
 from recert.api.problems import problem_response
+from recert.core.access import is_staff_member, member_providers
 from recert.core.models import Professional
 from recert.front.forms import DateInput, describe, mdy
 from recert.verify.actions import is_listed
 
 
 class TokenForm(forms.Form):
+    """Name, scope, expiry and, for a member of a provider or of a body's staff, whose token
+    it is (`kind`: "personal", "staff" or "provider-<id>"). Provider and staff tokens need
+    a session that passed the second factor, as the consoles do."""
+
+    kind = forms.ChoiceField(
+        label="Acts for", widget=forms.RadioSelect, initial=AccessToken.PERSONAL,
+        required=False,
+        help_text="A provider token acts for the organization (its members see it and may "
+                  "revoke it) while you are a member; a staff token carries your staff roles "
+                  "and bodies, as they are at each call.",
+        error_messages={"invalid_choice": "Choose one of the listed choices."})
     name = forms.CharField(
         label="Token name", max_length=100,
         help_text="What uses it, like “my spreadsheet”. Only you see it.",
@@ -39,6 +53,33 @@ class TokenForm(forms.Form):
         label="Expires on", required=False, widget=DateInput(),
         help_text="Optional: the token stops working at the end of that day.",
         error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2027."})
+
+    def __init__(self, data=None, *, user, second_factor: bool):
+        super().__init__(data)
+        self.second_factor = second_factor
+        self.providers = {f"provider-{p.pk}": p for p in member_providers(user)}
+        choices = [(AccessToken.PERSONAL, "Me: my own log and certifications")]
+        if is_staff_member(user):
+            choices.append((AccessToken.STAFF, "My staff work (my roles and bodies)"))
+        choices += [(key, f"The provider {p.name}") for key, p in self.providers.items()]
+        self.fields["kind"].choices = choices
+        if len(choices) == 1:
+            self.fields["kind"].widget = forms.HiddenInput()
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"] or AccessToken.PERSONAL
+        if kind != AccessToken.PERSONAL and not self.second_factor:
+            raise forms.ValidationError(
+                "Staff and provider tokens need your authenticator code: open the staff or "
+                "provider console, enter the code, then come back to this page.")
+        return kind
+
+    def token_kind(self) -> tuple[str, object]:
+        """(kind, provider or None) of the chosen option."""
+        kind = self.cleaned_data["kind"]
+        if kind in self.providers:
+            return AccessToken.PROVIDER, self.providers[kind]
+        return kind, None
 
     def clean_expires_on(self):
         day = self.cleaned_data.get("expires_on")
@@ -76,17 +117,19 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    second_factor = passed_second_factor(request)
+    form = TokenForm(request.POST or None, user=request.user, second_factor=second_factor)
     new = None
     if request.method == "POST" and form.is_valid():
+        kind, provider = form.token_kind()
         token, raw = do_create_access_token(
             request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"],
-            expires_at=form.expires_at(), actor=request.user)
+            expires_at=form.expires_at(), actor=request.user, kind=kind, provider=provider)
         # Shown once, in this response only (never stored, not even in the session); the
         # page is never cached. A fresh, empty form below it.
         new = {"id": token.pk, "raw": raw, "name": token.name}
-        form = TokenForm()
-    tokens = AccessToken.objects.filter(user=request.user)
+        form = TokenForm(user=request.user, second_factor=second_factor)
+    tokens = _revocable(request.user).select_related("provider", "user")
     professional = Professional.objects.filter(user=request.user).first()
     return render(request, "api/settings.html", {
         "form": describe(form), "tokens": tokens, "new": new, "now": timezone.now(),
@@ -94,10 +137,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "listed": is_listed(professional) if professional else False})
 
 
+def _revocable(user):
+    """The tokens `user` sees and may revoke: their own, and their providers' (a provider
+    token belongs to the organization: a colleague may stop it)."""
+    return AccessToken.objects.filter(
+        Q(user=user) | Q(kind=AccessToken.PROVIDER,
+                         provider__in=member_providers(user).values("pk")))
+
+
 @require_POST
 @login_required
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = AccessToken.objects.filter(user=request.user, pk=token_id).first()
+    token = _revocable(request.user).filter(pk=token_id).first()
     if token is None:
         raise Http404("No such token.")
     do_revoke_access_token(token, actor=request.user)

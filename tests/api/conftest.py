@@ -43,7 +43,9 @@ def make_token(professional_or_user, scope="write", **kwargs):
 
     user = getattr(professional_or_user, "user", professional_or_user)
     return do_create_access_token(user, name=kwargs.pop("name", f"{scope} token"), scope=scope,
-                                  expires_at=kwargs.pop("expires_at", None), actor=user)
+                                  expires_at=kwargs.pop("expires_at", None), actor=user,
+                                  kind=kwargs.pop("kind", "personal"),
+                                  provider=kwargs.pop("provider", None))
 
 
 def token_client(professional, scope="write") -> ApiClient:
