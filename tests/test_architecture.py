@@ -36,7 +36,6 @@ WRITE_EXCEPTIONS = {
     ("api/idempotency.py", "claimed"): "the API's replay store, not domain data",
     ("api/routes/credits.py", "router"): "a route decorator (HTTP DELETE), not a write",
     ("audits/packet.py", "book"): "an openpyxl workbook written to a response",
-    ("exports/transcript.py", "workbook"): "an openpyxl workbook written to a response",
     ("staff/reports.py", "workbook"): "an openpyxl workbook written to a response",
     ("core/catalog.py", "CertifyingBody"): "loading the shipped course catalog (migration)",
     ("core/catalog.py", "Provider"): "loading the shipped course catalog (migration)",
