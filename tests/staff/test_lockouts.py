@@ -38,6 +38,8 @@ def test_registrar_sees_and_lifts_their_peoples_lockouts(locked, alice, django_u
     registrar = staff(django_user_model, "reg", "ACSM", "registrar")
     client = Client()
     client.force_login(registrar)
+    # The console's first page leads there.
+    assert reverse("staff:lockouts") in client.get(reverse("staff:index")).content.decode()
     page = client.get(reverse("staff:lockouts"))
     assert page.status_code == 200
     body = page.content.decode()
