@@ -115,6 +115,17 @@ def do_send_verification(user, address: str | None = None, *, actor=None) -> Non
         "verify_url": link("verify_email", token=make_token(user, address))}, actor=actor)
 
 
+def do_send_password_reset(user, address: str, *, uid: str, token: str) -> None:
+    """Mails the link to choose a new password (Django's reset token, to a verified
+    address: RecertPasswordResetForm chose the users)."""
+    from recert.core.mail import link
+
+    _send("password_reset", user, address, {
+        "username": user.get_username(),
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "reset_url": link("password_reset_confirm", uidb64=uid, token=token)}, actor=user)
+
+
 @transaction.atomic
 def do_verify_email(user, address: str, *, actor) -> bool:
     """Marks `address` verified for `user` if it is still their address (a link for an

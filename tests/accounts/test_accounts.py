@@ -7,7 +7,7 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-from recert.core.models import Professional
+from recert.core.models import History, Professional
 
 
 def test_signup_creates_user_and_professional(client, db, password):
@@ -44,10 +44,16 @@ def test_password_change(client, alice, password):
     assert alice.user.check_password(new)
 
 
-def test_password_reset_by_email(client, alice, password):
-    response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+def test_password_reset_by_email(client, alice, password, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    # Through the one sending layer: text and HTML, and a row in alice's history.
+    assert mail.outbox[0].subject == "Reset your Recert password"
+    assert "Choose a new password" in mail.outbox[0].alternatives[0][0]
+    assert History.objects.filter(professional=alice, changes__kind=[None, "password_reset"]
+                                  ).exists()
     link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0]

@@ -112,10 +112,12 @@ def test_failures_during_a_lockout_do_not_extend_it(alice, client):
         assert attempt(client, "alice", alice.user.raw_password).status_code == 302
 
 
-def test_password_reset_lifts_the_lockout(alice, client, password):
+def test_password_reset_lifts_the_lockout(alice, client, password,
+                                         django_capture_on_commit_callbacks):
     lock("alice", HOME)
     lock("alice", STRANGER)
-    response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
     assert response.status_code == 302
     link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[-1].body).group(1)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
