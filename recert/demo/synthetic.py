@@ -7,14 +7,21 @@ log them, completed renewals with their claimed credits and paid invoices, open 
 and the history rows the actions would have written. The same seed gives the same data.
 
 The rows are written in bulk (PostgreSQL: COPY; other databases: bulk_create), not through
-the actions: at 100,000 professionals the actions would take hours. Ids are taken from the
-largest existing ones and the sequences reset afterwards, so run it while nothing else
-writes to the database.
+the actions: at 100,000 professionals the actions would take hours. Rows are generated as
+plain values with their ids allocated up front, so no row is read back. On PostgreSQL the
+ids come from the tables' own sequences in blocks and several worker processes write
+batches at once (the database's index upkeep, not Python, is most of the cost); the
+application may keep running meanwhile. Elsewhere (SQLite, in the tests) one process takes
+ids from the largest existing ones, so nothing else may write meanwhile there.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import multiprocessing
+import operator
+import os
 import random
 import re
 import time
@@ -25,7 +32,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from recert.core.models import (
@@ -85,15 +91,24 @@ def _ri(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
+def _pick(rng: random.Random, values):
+    """random.choice from one random() call (choice's getrandbits loop was a tenth of the run)."""
+    return values[int(rng.random() * len(values))]
+
+
+@functools.cache
+def _steps(low: str, high: str, step: str) -> tuple[Decimal, ...]:
+    low_d, high_d, step_d = Decimal(low), Decimal(high), Decimal(step)
+    return tuple(low_d + step_d * i for i in range(int((high_d - low_d) / step_d) + 1))
+
+
 def _d(rng: random.Random, low: str, high: str, step: str = "1") -> Decimal:
     """A Decimal between low and high in steps of `step`."""
-    low_d, high_d, step_d = Decimal(low), Decimal(high), Decimal(step)
-    steps = int((high_d - low_d) / step_d)
-    return low_d + step_d * _ri(rng, 0, steps)
+    return _pick(rng, _steps(low, high, step))
 
 
 def _topic(rng: random.Random) -> str:
-    return rng.choice(TOPICS)
+    return _pick(rng, TOPICS)
 
 
 # Each format: (weight, maker). A maker returns the entry's facts beside the date.
@@ -107,14 +122,14 @@ def _course(rng, online=False):
                 "provider": "ACSM"}
     if kind < 0.8:
         return {"unit": "cec", "amount": _d(rng, "0.1", "1.5", "0.1"),
-                "awarded_by": rng.choice(("NSCA", "NASM")), "provider": "NASM"}
-    return {"unit": "hour", "amount": _d(rng, "1", "8", "0.5"), "provider": rng.choice(PROVIDERS)}
+                "awarded_by": _pick(rng, ("NSCA", "NASM")), "provider": "NASM"}
+    return {"unit": "hour", "amount": _d(rng, "1", "8", "0.5"), "provider": _pick(rng, PROVIDERS)}
 
 
 def _hours(low: str, high: str, step: str = "0.5", **extra):
     def make(rng):
         return {"unit": "hour", "amount": _d(rng, low, high, step),
-                "provider": rng.choice(PROVIDERS), **extra}
+                "provider": _pick(rng, PROVIDERS), **extra}
     return make
 
 
@@ -129,13 +144,13 @@ def _conference(rng):
         return {"unit": "cec", "amount": _d(rng, "5", "20"), "awarded_by": "ACSM",
                 "provider": "ACSM"}
     return {"unit": "ceu", "amount": _d(rng, "0.5", "2.0", "0.1"),
-            "awarded_by": rng.choice(("NSCA", "NASM", "OTHER")), "provider": "NSCA"}
+            "awarded_by": _pick(rng, ("NSCA", "NASM", "OTHER")), "provider": "NSCA"}
 
 
 def _college(rng):
-    return {"unit": rng.choice(("semester_hour",) * 4 + ("quarter_hour",)),
+    return {"unit": _pick(rng, ("semester_hour",) * 4 + ("quarter_hour",)),
             "amount": Decimal(_ri(rng, 1, 4)), "credit_type": "credit_hour",
-            "grade": rng.choice(("A", "A-", "B+", "B", "B", "C", "C-", "D")),
+            "grade": _pick(rng, ("A", "A-", "B+", "B", "B", "C", "C-", "D")),
             "provider": "State University"}
 
 
@@ -212,44 +227,95 @@ class _Writer:
         # default, as Django would write it: COPY does not apply Django's defaults.
         missing = [f for f in model._meta.concrete_fields
                    if f.attname not in rows[0] and not f.primary_key]
-        if missing:
-            defaults = {f.attname: f.get_default() for f in missing}
-            rows = [{**row, **defaults} for row in rows]
+        defaults = tuple(f.get_default() for f in missing)
         names = list(rows[0])
         qn = self.connection.ops.quote_name
-        columns = ", ".join(qn(model._meta.get_field(n).column) for n in names)
-        json_fields = {n for n in names if isinstance(model._meta.get_field(n), models.JSONField)}
+        columns = ", ".join(qn(model._meta.get_field(n).column)
+                            for n in [*names, *(f.attname for f in missing)])
+        json_at = [i for i, n in enumerate(names)
+                   if isinstance(model._meta.get_field(n), models.JSONField)]
+        values = operator.itemgetter(*names) if len(names) > 1 else (
+            lambda row, n=names[0]: (row[n],))
         sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
         with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            write_row = copy.write_row
             for row in rows:
-                copy.write_row([json.dumps(row[n]) if n in json_fields else row[n]
-                                for n in names])
+                row = values(row)
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = json.dumps(row[i])
+                    write_row([*row, *defaults])
+                else:
+                    write_row(row + defaults)
 
-    def reset_sequences(self, model_list: list[type[models.Model]]) -> None:
+    def analyze(self, model_list: list[type[models.Model]]) -> None:
         if not self.postgres:
-            return  # SQLite takes the next id from the largest one
+            return
+        # Fresh statistics: with none the planner guesses badly on the new rows (a page
+        # took seconds on a sequential scan until autovacuum came by).
         with self.connection.cursor() as cursor:
-            for sql in self.connection.ops.sequence_reset_sql(no_style(), model_list):
-                cursor.execute(sql)
-            # Fresh statistics: with none the planner guesses badly on the new rows (a page
-            # took seconds on a sequential scan until autovacuum came by).
             for model in model_list:
                 cursor.execute(f"ANALYZE {self.connection.ops.quote_name(model._meta.db_table)}")
 
 
 class _Ids:
-    """The next free id of each table, from the largest existing one."""
+    """Ids for new rows, allocated before the rows are written so that rows can point at
+    each other without reading anything back.
+
+    PostgreSQL: taken from each table's own sequence in blocks (`nextval` over a
+    `generate_series`), so they never collide with rows written meanwhile by the
+    application or by another worker of the same run; an unused rest of a block is a gap,
+    as a rolled-back insert leaves one. Other databases (SQLite, for the tests): from the
+    largest existing id; nothing else may write meanwhile there.
+    """
+
+    LARGEST_BLOCK = 65_536
 
     def __init__(self, model_list, using: str):
+        self.using = using
+        self.postgres = connections[using].vendor == "postgresql"
         self.next = {}
-        for model in model_list:
-            last = model._base_manager.using(using).aggregate(m=models.Max("pk"))["m"]
-            self.next[model] = (last or 0) + 1
+        self.free: dict[type, list[int]] = {}
+        self.block = {}
+        self.sequence = {}
+        if not self.postgres:
+            for model in model_list:
+                last = model._base_manager.using(using).aggregate(m=models.Max("pk"))["m"]
+                self.next[model] = (last or 0) + 1
+        self.forget()
+
+    def forget(self) -> None:
+        """Drops the blocks taken so far (a forked worker must take its own)."""
+        self.free = {}
+        self.block = {}
 
     def take(self, model) -> int:
-        value = self.next[model]
-        self.next[model] = value + 1
-        return value
+        if not self.postgres:
+            value = self.next[model]
+            self.next[model] = value + 1
+            return value
+        free = self.free.get(model)
+        if not free:
+            free = self._reserve(model)
+        return free.pop()
+
+    def _reserve(self, model) -> list[int]:
+        size = self.block.get(model, 256)
+        self.block[model] = min(2 * size, self.LARGEST_BLOCK)
+        connection = connections[self.using]
+        if model not in self.sequence:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)",
+                               [connection.ops.quote_name(model._meta.db_table),
+                                model._meta.pk.column])
+                self.sequence[model] = cursor.fetchone()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                           [self.sequence[model], size])
+            # Reversed: pop() from the end hands them out in increasing order.
+            self.free[model] = [row[0] for row in reversed(cursor.fetchall())]
+        return self.free[model]
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -304,7 +370,7 @@ class Generator:
                 codes.append(rng.choices([c for c, _ in ACSM_SPECIALTIES],
                                          [w for _, w in ACSM_SPECIALTIES])[0])
             if body == "ACE" and rng.random() < 0.1:
-                other = rng.choice([c for c, _ in ACE_PROGRAMS if c != codes[0]])
+                other = _pick(rng, [c for c, _ in ACE_PROGRAMS if c != codes[0]])
                 codes.append(other)
             for code in codes:
                 s = rng.random()
@@ -372,7 +438,7 @@ class Generator:
             row["source"] = CreditEntry.STAFF
             row["staff_reason"] = "Corrected from the certificate"
         if fmt in ("course", "workshop") and not row["course_number"] and rng.random() < 0.05:
-            row["petition"] = rng.choice(rules_model.PETITION_STATES)
+            row["petition"] = _pick(rng, rules_model.PETITION_STATES)
         return row
 
     def professional(self, index: int, out: dict[type, list[dict]]) -> None:
@@ -381,8 +447,8 @@ class Generator:
         User = get_user_model()
         user_id = self.ids.take(User)
         pid = self.ids.take(Professional)
-        first, family = rng.choice(FIRST_NAMES), rng.choice(FAMILY_NAMES)
-        city, region = rng.choice(CITIES)
+        first, family = _pick(rng, FIRST_NAMES), _pick(rng, FAMILY_NAMES)
+        city, region = _pick(rng, CITIES)
         username = f"{self.prefix}{index:06d}"
         joined = _at(as_of - timedelta(days=_ri(rng, 30, 15 * 365)), rng)
         out[User].append({
@@ -404,7 +470,7 @@ class Generator:
             valid_until = as_of + timedelta(days=_ri(rng, -400, 730))
             out[CprAed].append({
                 "id": self.ids.take(CprAed), "professional_id": pid,
-                "provider": rng.choice(("American Heart Association", "Red Cross")),
+                "provider": _pick(rng, ("American Heart Association", "Red Cross")),
                 "valid_until": valid_until, "card": "", "card_name": "",
                 "card_content_type": "", "card_sha256": "", "updated_at": joined})
 
@@ -547,19 +613,40 @@ class Generator:
 
     # -- batches --------------------------------------------------------------------------
 
-    def batch(self, start: int, count: int) -> None:
+    def batch(self, start: int, count: int) -> Counter:
+        """Generates and writes professionals start … start + count - 1 in one transaction;
+        returns the rows written per table."""
         out: dict[type, list[dict]] = {model: [] for model in self.models}
         for index in range(start, start + count):
             self.professional(index, out)
         with transaction.atomic(using=self.using):
+            if self.writer.postgres:
+                # A lost batch after a crash is regenerated by running again with another
+                # prefix; not waiting for each commit's flush is safe for that.
+                with self.writer.connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             for model in self.models:  # parents before children
                 self.writer.write(model, out[model])
-        for model, rows in out.items():
-            self.summary.rows[str(model._meta.verbose_name_plural)] += len(rows)
-        self.summary.professionals += count
+        return Counter({str(model._meta.verbose_name_plural): len(rows)
+                        for model, rows in out.items()})
 
     def finish(self) -> None:
-        self.writer.reset_sequences(self.models)
+        self.writer.analyze(self.models)
+
+
+# The run a forked worker serves (set in the parent just before the fork, inherited).
+_RUN: Generator | None = None
+
+
+def _start_worker() -> None:
+    # The parent closed its connections before forking: each worker opens its own, and
+    # takes its own blocks of ids.
+    _RUN.ids.forget()
+
+
+def _worker_batch(task: tuple[int, int]) -> tuple[Counter, int]:
+    start, count = task
+    return _RUN.batch(start, count), count
 
 
 def _bisect(cumulative: list[float], x: float) -> int:
@@ -585,9 +672,12 @@ class SyntheticError(ValueError):
 
 def generate(professionals: int, *, credits_per: int = 50, seed: int = 1,
              prefix: str = "syn", as_of: date | None = None, batch: int = 1000,
-             using: str = DEFAULT_DB_ALIAS,
+             workers: int | None = None, using: str = DEFAULT_DB_ALIAS,
              progress: Callable[[Summary], None] | None = None) -> Summary:
-    """Writes `professionals` synthetic people (usernames prefix000000, prefix000001, …)."""
+    """Writes `professionals` synthetic people (usernames prefix000000, prefix000001, …),
+    in batches of `batch` per transaction, by `workers` processes on PostgreSQL (default:
+    one per core, up to 4)."""
+    global _RUN
     from django.utils import timezone
 
     if professionals < 0:
@@ -603,14 +693,41 @@ def generate(professionals: int, *, credits_per: int = 50, seed: int = 1,
             username__startswith=prefix, username__regex=rf"^{prefix}[0-9]{{6,}}$").exists():
         raise SyntheticError(f"synthetic people with the prefix {prefix!r} exist already; "
                              "choose another --prefix")
+    if workers is not None and workers < 1:
+        raise SyntheticError("--workers must be 1 or more")
     started = time.perf_counter()
     generator = Generator(credits_per=credits_per, seed=seed, prefix=prefix,
                           as_of=as_of or timezone.localdate(), using=using)
-    for start in range(0, professionals, batch):
-        generator.batch(start, min(batch, professionals - start))
-        generator.summary.seconds = time.perf_counter() - started
-        if progress:
-            progress(generator.summary)
+    summary = generator.summary
+    tasks = [(start, min(batch, professionals - start))
+             for start in range(0, professionals, batch)]
+    # Workers (processes: the generating is Python, one core each) on PostgreSQL, outside a
+    # transaction only: each writes its batches in transactions of its own connection.
+    parallel = generator.writer.postgres and not connections[using].in_atomic_block
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1) if parallel else 1
+    if not parallel or workers == 1 or len(tasks) == 1:
+        results = (generator.batch(start, count) for start, count in tasks)
+        results = zip(results, (count for _, count in tasks), strict=True)
+        pool = None
+    else:
+        _RUN = generator
+        connections.close_all()
+        pool = multiprocessing.get_context("fork").Pool(min(workers, len(tasks)),
+                                                        initializer=_start_worker)
+        results = pool.imap_unordered(_worker_batch, tasks)
+    try:
+        for rows, count in results:
+            summary.rows.update(rows)
+            summary.professionals += count
+            summary.seconds = time.perf_counter() - started
+            if progress:
+                progress(summary)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+            _RUN = None
     generator.finish()
-    generator.summary.seconds = time.perf_counter() - started
-    return generator.summary
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from recert.core.evaluation import evaluate_professional
 from recert.core.models import (
@@ -22,6 +23,7 @@ from recert.core.models import (
 from recert.demo.synthetic import SyntheticError, generate
 from recert.renewals.models import ClaimedCredit, Invoice, InvoiceLine, Payment, Renewal
 from recert.rules import model as rules_model
+from tests.processes import require_postgresql
 
 AS_OF = date(2026, 12, 2)  # second half of the year: ACSM grace comes from extensions
 SPRING = date(2026, 3, 10)  # ACSM's own grace season
@@ -120,7 +122,7 @@ def test_same_seed_same_data():
     Certification.all_objects.all().delete()
     Professional.objects.all().delete()
     get_user_model().objects.all().delete()
-    generate(15, credits_per=10, seed=5, prefix="same", as_of=AS_OF, batch=4)
+    generate(15, credits_per=10, seed=5, prefix="same", as_of=AS_OF, batch=4, workers=1)
     assert _snapshot() == first
     generate(15, credits_per=10, seed=6, prefix="other", as_of=AS_OF)
     assert _snapshot()["credits"][-150:] != first["credits"]
@@ -143,3 +145,42 @@ def test_bad_arguments(db):
     for kwargs, name in (({"credits_per": -1}, "--credits-per"), ({"batch": 0}, "--batch")):
         with pytest.raises(SyntheticError, match=name):
             generate(1, **kwargs)
+
+
+def _people(prefix):
+    """What the people of one prefix are, in their order, without ids and names."""
+    def rows(model, path, *fields):
+        return list(model._base_manager.filter(**{f"{path}user__username__startswith": prefix})
+                    .order_by(f"{path}user__username", "earned_on" if model is CreditEntry
+                              else "pk").values_list(*fields))
+    return {
+        "professionals": rows(Professional, "", "full_name", "city", "postal_code"),
+        "certifications": rows(Certification, "professional__", "program__code",
+                               "certified_on", "status"),
+        "credits": sorted(rows(CreditEntry, "professional__", "earned_on", "title", "format",
+                               "amount", "unit", "awarded_by", "petition", "source"), key=repr),
+        "invoices": sorted(rows(Invoice, "professional__", "total", "status"), key=repr),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_on_postgresql():
+    """Batches written by several processes at once (PostgreSQL): ids come from the
+    sequences in blocks, so nothing collides, with each other or with rows the application
+    writes meanwhile; the data is what one process writes."""
+    require_postgresql()
+    generate(12, credits_per=10, seed=5, prefix="one", as_of=AS_OF, batch=3, workers=1)
+    summary = generate(12, credits_per=10, seed=5, prefix="two", as_of=AS_OF, batch=3,
+                       workers=3)
+    assert summary.professionals == 12
+    assert summary.rows["credit entries"] == 120
+    assert CreditEntry.objects.count() == 240
+    # The same people and credits, whatever process wrote them.
+    assert _people("two") == _people("one")
+    # Claims point at the claiming person's own entries.
+    assert not ClaimedCredit.objects.exclude(
+        credit_entry__professional=models.F("renewal__professional")).exists()
+    entry = CreditEntry.objects.create(
+        professional=Professional.objects.first(), earned_on=AS_OF, title="after",
+        format="course", amount=1, unit="hour")
+    assert entry.pk > max(CreditEntry.objects.exclude(pk=entry.pk).values_list("pk", flat=True))

@@ -27,9 +27,12 @@ class Command(BaseCommand):
                             help="the day the data is built around (default: today)")
         parser.add_argument("--batch", type=int, default=1000,
                             help="professionals per transaction (default 1000)")
+        parser.add_argument("--workers", type=int, metavar="W",
+                            help="processes writing batches at once on PostgreSQL (default: "
+                                 "one per core, up to 4; elsewhere 1)")
 
     def handle(self, *args, professionals, credits_per, seed, prefix, as_of, batch,
-               **options):
+               workers, **options):
         from recert.demo.synthetic import SyntheticError, generate
 
         try:
@@ -44,7 +47,8 @@ class Command(BaseCommand):
 
         try:
             summary = generate(professionals, credits_per=credits_per, seed=seed,
-                               prefix=prefix, as_of=day, batch=batch, progress=progress)
+                               prefix=prefix, as_of=day, batch=batch, workers=workers,
+                               progress=progress)
         except SyntheticError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(f"Wrote {summary}")
