@@ -45,6 +45,13 @@ def demo(argv: list[str]) -> int:
     if args.data:
         os.environ["RECERT_DATA"] = str(Path(args.data).expanduser().resolve())
     os.environ.setdefault("DEBUG", "1")
+    badge_key = not os.environ.get("RECERT_BADGE_KEYS", "").strip()
+    if badge_key:
+        # A badge-signing key for this run only (random, never stored), so that the demo
+        # offers Open Badges; badges of an earlier run then read "unknown key".
+        from recert.lib.signing_keys import new_key_item
+
+        os.environ["RECERT_BADGE_KEYS"] = new_key_item()
     _setup_django()
 
     from django.conf import settings
@@ -83,6 +90,9 @@ def demo(argv: list[str]) -> int:
     print(f"Second factor of the staff and admin accounts: add the key "
           f"{demo_authenticator_key()} to an authenticator app (or run: oathtool --totp -b "
           f"KEY) and type its code after the password.")
+    if badge_key:
+        print("Open Badges are signed with a key made for this run only (set "
+              "RECERT_BADGE_KEYS to keep one: recert manage badge_key).")
     print()
     sys.stdout.flush()
     if args.no_serve:

@@ -15,6 +15,7 @@ from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 from recert.lib.env import env, envbool, envint, envlist, parse_database_url
+from recert.lib.signing_keys import parse_signing_keys
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -229,6 +230,11 @@ API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", 60, minimum=1)
 VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", 20, minimum=1)
 VERIFY_RATE_WINDOW_SECONDS = envint("VERIFY_RATE_WINDOW_SECONDS", 600, minimum=1)
 VERIFY_MIN_SECONDS = envint("VERIFY_MIN_MILLISECONDS", 300, minimum=0) / 1000
+# Open Badges 3.0 (recert/verify/badges.py): the Ed25519 keys that sign badges, newest first
+# (recert/lib/signing_keys.py says the format); none set: badges are not offered. The status
+# lists are recomputed at most this often for the same state of the badges they cover.
+BADGE_KEYS = parse_signing_keys(env("RECERT_BADGE_KEYS", ""))
+BADGE_STATUS_CACHE_SECONDS = envint("BADGE_STATUS_CACHE_SECONDS", 300, minimum=0)
 
 # Background work (recert/tasks.py) through Django's tasks API (the django-tasks backport).
 # "default": work a person waits for (imports, reports); "batch": scheduled and bulk work

@@ -28,9 +28,10 @@ NOT_OBJECTS = {"scope", "fmt", "key", "app_label", "url"}
 # own password reset).
 CAPABILITIES = {"email_unsubscribe", "exports:calendar_feed", "claim",
                 "password_reset_confirm", "verify_email"}
-# Public objects: the events search's calendar file of an approved course's event. Everyone
-# may open them; they must show nothing of alice's.
-PUBLIC = {"event_ics"}
+# Public objects: the events search's calendar file of an approved course's event, and what
+# verifiers of Open Badges fetch (keys, issuers, achievements, status lists). Everyone may
+# open them; they must show nothing of alice's.
+PUBLIC = {"event_ics", "badge_key", "badge_issuer", "badge_achievement", "badge_status_list"}
 # Who owns the objects a URL names, by its namespace or its full name.
 OWNERS: dict[str, str] = {
     # The professional's own pages and API.
@@ -38,7 +39,7 @@ OWNERS: dict[str, str] = {
     "certification": "alice", "certification_cpr": "alice", "credit": "alice",
     "document": "alice", "document_remove": "alice", "credit_edit": "alice",
     "credit_delete": "alice", "credit_restore": "alice", "token_revoke": "alice",
-    "claim_completion": "alice", "petition": "alice",
+    "claim_completion": "alice", "petition": "alice", "certification_badge": "alice",
     # The staff console and its education section: staff of the object's body (every
     # role): alice is certified by ACSM; her petition asks ACE.
     "staff": "ACSM staff", "education": "ACSM staff", "petitions": "ACE staff",

@@ -1,12 +1,14 @@
 """CSRF on every POST (issue 11, "A standing security suite"): every URL of the URL
 configuration, posted to without a CSRF token by a signed-in professional with the client
-enforcing CSRF checks, is refused, except three kinds that cannot carry a token and check
-something else instead, each proven below:
+enforcing CSRF checks, is refused, except four kinds that cannot carry a token and check
+something else instead or need nothing, each proven below:
 
 - the API (`api-v1:*`): a bearer token in the Authorization header, which a browser never
   adds by itself; a session cookie alone still needs the CSRF token there;
 - the Stripe webhook: Stripe's signature of the body;
-- one-click unsubscribe (RFC 8058): the signed token in the address.
+- one-click unsubscribe (RFC 8058): the signed token in the address;
+- the badge check for programs (/verify/badge.json): it writes nothing and reads no session,
+  so a forged request learns only what the badge it sends already says.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from tests.factories import stripe_signature
 from tests.security.urlmap import Route, fill, routes
 
 ALLOWED = {"renewals:stripe_webhook": "the Stripe signature",
-           "email_unsubscribe": "the signed token in the address"}
+           "email_unsubscribe": "the signed token in the address",
+           "verify_badge_json": "nothing: it reads a badge, writes nothing, uses no session"}
 API = "api-v1"
 
 
@@ -125,3 +128,14 @@ def test_one_click_unsubscribe_checks_the_signed_token(world):
     assert response.status_code == 200
     alice.refresh_from_db()
     assert not alice.optional_reminders
+
+
+def test_the_badge_check_writes_nothing_and_ignores_the_session(world):
+    from recert.core.models import History
+
+    client = _client(world.alice.user)
+    before = History.objects.count()
+    response = client.post("/verify/badge.json", "a.b.c", content_type="text/plain")
+    assert response.status_code == 200 and response.json()["outcome"] == "malformed"
+    assert History.objects.count() == before
+    assert "sessionid" not in response.cookies

@@ -144,6 +144,10 @@ PARAMS: dict[str, Callable[[World, Route], str]] = {
     "row_id": lambda w, r: str(w.extra["roster_row"].pk),
     "petition_id": lambda w, r: str(w.extra["petition"].pk),
     "kind": lambda w, r: "reminder_days_30",  # staff: an e-mail kind's preview (issue 17)
+    # Open Badges (issue 15): a key, a program and a status list, all public documents.
+    "key_id": lambda w, r: "no-such-key",
+    "program_code": lambda w, r: w.certification.program.code,
+    "list_number": lambda w, r: "0",
 }
 
 # Secret-carrying URLs: alice's real secret where the suite has one (capability URLs).

@@ -19,6 +19,7 @@ from recert.core.models import Certification, CprAed, CreditEntry, Cycle, Histor
 from recert.front import explain
 from recert.front.forms import CertificationForm, CprAedForm, CprForm, describe
 from recert.front.views.common import label, own_professional
+from recert.verify.actions import badge_refusal
 
 
 def taken_message(body) -> str:
@@ -110,6 +111,7 @@ def certification_detail(request: HttpRequest, certification_id: int) -> HttpRes
         "cpr_form": describe(CprForm(initial={
             "cpr_aed_valid_until": certification.cpr_aed_valid_until})),
         "history": history, "as_of": evaluated.evaluation.as_of,
+        "badge_refusal": badge_refusal(certification, result.status if result else None),
     })
 
 
