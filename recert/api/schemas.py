@@ -140,6 +140,120 @@ class InvoiceOut(Schema):
     lines: list[InvoiceLineOut]
 
 
+# --- providers (a provider token's organization) -----------------------------------------
+
+class ApprovalOut(Schema):
+    body: str
+    approved_from: date
+    approved_until: date | None
+    provider_number: str
+    in_force: bool = Field(description="Whether the approval covers today.")
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+    email: str
+    website: str
+    city: str
+    postal_code: str
+    approvals: list[ApprovalOut] = Field(description="Each body's approval, newest first.")
+
+
+class CourseCreditOut(Schema):
+    body: str
+    credits: Decimal_
+
+
+class CourseOut(Schema):
+    id: int
+    body: str = Field(description="The body whose approval (and number) the course carries.")
+    course_number: str
+    title: str
+    description: str
+    format: str
+    credits: Decimal_ = Field(description="In that body's own unit (ACE: CECs).")
+    other_credits: list[CourseCreditOut] = Field(description="Credits for other bodies.")
+    status: str = Field(description="draft, submitted, approved or returned; rosters are "
+                                    "taken for approved courses only.")
+    return_reason: str
+    approved_from: date | None
+    approved_until: date | None
+
+
+class CoursePage(Schema):
+    items: list[CourseOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
+                                                "on the last page.")
+
+
+class RosterRowIn(Schema):
+    """A completion, as a row of the roster file: member ID and/or e-mail, name, completion
+    date, CECs (when they differ from the course's), course number (optional, checked)."""
+
+    member_id: Text = Field(None, examples=["ACE1001"], description="The course's body's "
+                            "member ID; matched first.")
+    email: Text = Field(None, examples=["alice@example.com"], description=(
+        "Matched when the person has verified it (and no member ID names someone else)."))
+    name: Text = Field(None, examples=["Alice Archer"])
+    completed_on: IsoDate
+    credits: Text = Field(None, examples=["0.8"], description="A decimal string; default the "
+                                                              "course's credits.")
+    course_number: Text = Field(None, description="If given, it must be the course's.")
+
+
+class RosterIn(Schema):
+    reference: str | None = Field(None, max_length=255, examples=["LMS batch 2026-11-30"],
+                                  description="The roster's name on the provider's pages "
+                                              "(default: posted through the API).")
+    rows: list[RosterRowIn] = Field(min_length=1, max_length=5000)
+
+
+class RosterRowOut(Schema):
+    index: int = Field(description="The row's position in the roster, from 0 (for a roster "
+                                   "posted here, its index in `rows`).")
+    line: int = Field(description="The row's line: in an uploaded file, its spreadsheet row; "
+                                  "posted here, index + 1.")
+    member_id: str
+    email: str
+    name: str
+    completed_on: date
+    credits: Decimal_ | None
+    state: str = Field(description="credited (matched: in the professional's log), held "
+                                   "(no one or several people matched: for review), pending "
+                                   "(still being matched) or withdrawn.")
+    note: str = Field(description="Why it is held, or how it was credited, in words.")
+    credit_entry_id: int | None = Field(description="The credit entry the row created or "
+                                                    "joined in the professional's log.")
+
+
+class RosterCountsOut(Schema):
+    credited: int
+    held: int
+    pending: int
+    withdrawn: int
+
+
+class RosterSummaryOut(Schema):
+    id: int
+    course_id: int
+    name: str = Field(description="The file's name, or the reference it was posted with.")
+    uploaded_at: datetime
+    status: str = Field(description="queued (being matched in the background) or done.")
+    row_count: int
+    counts: RosterCountsOut
+
+
+class RosterOut(RosterSummaryOut):
+    rows: list[RosterRowOut]
+
+
+class RosterPage(Schema):
+    items: list[RosterSummaryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
+                                                "on the last page.")
+
+
 # --- credits -------------------------------------------------------------------------------
 
 class DocumentOut(Schema):

@@ -132,12 +132,13 @@ def _django_invalid(request, exc: DjangoValidationError):
 
 
 def _register() -> None:
-    from recert.api.routes import certifications, credits, me, renewals
+    from recert.api.routes import certifications, credits, me, providers, renewals
 
     api.add_router("", me.router)
     api.add_router("", certifications.router)
     api.add_router("", credits.router)
     api.add_router("", renewals.router)
+    api.add_router("", providers.router)
 
 
 _register()

@@ -101,6 +101,78 @@ def _credits(value) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+def read_row(values: dict, today: date, course: Course | None = None, *, line: int
+             ) -> tuple[ParsedRow | None, list[tuple[str, str]]]:
+    """One roster row's cells (a file's row, or a row sent through the API), checked: the
+    row, or None and its problems as (field, words) pairs — the field is the column's
+    (member_id, email, name, completed_on, credits, course_number)."""
+    values = dict(values)
+    problem: list[tuple[str, str]] = []
+    for field in ("member_id", "email", "name"):
+        text = _text(values.get(field))
+        if text.startswith(FORMULA_START):
+            problem.append((field, f"{field.replace('_', ' ')} starts with “{text[0]}” like a "
+                                   "spreadsheet formula; type the value itself"))
+        values[field] = text
+    if values["email"]:
+        values["email"] = values["email"].lower()
+        try:
+            if len(values["email"]) > 254:
+                raise ValidationError("too long")
+            validate_email(values["email"])
+        except ValidationError:
+            problem.append(("email", f"e-mail “{values['email'][:60]}” is not an e-mail "
+                                     "address"))
+    number = _text(values.get("course_number")).upper()
+    if number and course is not None:
+        from recert.core.policies import course_numbers
+
+        rule = course_numbers(today).get(course.body.code)
+        if rule is not None and not rule.matches(number):
+            problem.append(("course_number", f"course number “{number[:40]}” is not in the "
+                                             f"{course.body.code} format "
+                                             f"({rule.format or rule.pattern})"))
+        elif number != course.course_number.upper():
+            problem.append(("course_number", f"course number {number[:40]} is not this "
+                                             f"course's ({course.course_number})"))
+    if not values["member_id"] and not values["email"]:
+        problem.append(("member_id", "give a member ID or an e-mail address"))
+    for field, reader in (("completed_on", lambda v: _date(v, today)),
+                          ("credits", _credits)):
+        try:
+            values[field] = reader(values.get(field))
+        except ValueError as error:
+            label = "completion date" if field == "completed_on" else "CECs"
+            problem.append((field, f"{label}: {error}"))
+    if len(values["member_id"]) > 40 or len(values["name"]) > 200:
+        problem.append(("member_id" if len(values["member_id"]) > 40 else "name",
+                        "member ID (40) or name (200 characters) too long"))
+    if problem:
+        return None, problem
+    return ParsedRow(line, values["member_id"], values["email"], values["name"][:200],
+                     values["completed_on"], values["credits"]), []
+
+
+def parse_rows(rows: list[dict], today: date, course: Course | None = None
+               ) -> list[ParsedRow]:
+    """Rows sent as data (the API's roster), checked one by one as a file's rows are; row i
+    becomes line i + 1. RosterRefused keyed by `rows[i].field` (i from 0) when any is
+    wrong, each message the file's words for that field."""
+    parsed, errors = [], {}
+    for index, values in enumerate(rows):
+        row, problem = read_row(values, today, course, line=index + 1)
+        for field, words in problem:
+            errors.setdefault(f"rows[{index}].{field}", []).append(
+                words[:1].upper() + words[1:] + ".")
+        if row is not None:
+            parsed.append(row)
+    if errors:
+        raise RosterRefused(errors)
+    if not parsed:
+        raise RosterRefused({"rows": "The roster has no rows."})
+    return parsed
+
+
 def parse_roster(uploaded, today: date, course: Course | None = None) -> list[ParsedRow]:
     """Every row of the file, checked; RosterRefused listing every problem (by column or
     by row and field) when anything is wrong, so that nothing is stored from a bad file."""
@@ -125,47 +197,11 @@ def parse_roster(uploaded, today: date, course: Course | None = None) -> list[Pa
     for line, cells in enumerate(table[1:], start=2):
         values = dict(zip(fields, list(cells) + [None] * (len(fields) - len(cells)),
                           strict=False))
-        problem = []
-        for field in ("member_id", "email", "name"):
-            text = _text(values.get(field))
-            if text.startswith(FORMULA_START):
-                problem.append(f"{field.replace('_', ' ')} starts with “{text[0]}” like a "
-                               "spreadsheet formula; type the value itself")
-            values[field] = text
-        if values["email"]:
-            values["email"] = values["email"].lower()
-            try:
-                validate_email(values["email"])
-            except ValidationError:
-                problem.append(f"e-mail “{values['email'][:60]}” is not an e-mail address")
-        number = _text(values.get("course_number")).upper()
-        if number and course is not None:
-            from recert.core.policies import course_numbers
-
-            rule = course_numbers(today).get(course.body.code)
-            if rule is not None and not rule.matches(number):
-                problem.append(f"course number “{number[:40]}” is not in the "
-                               f"{course.body.code} format ({rule.format or rule.pattern})")
-            elif number != course.course_number.upper():
-                problem.append(f"course number {number[:40]} is not this course's "
-                               f"({course.course_number})")
-        if not values["member_id"] and not values["email"]:
-            problem.append("give a member ID or an e-mail address")
-        for field, reader in (("completed_on", lambda v: _date(v, today)),
-                              ("credits", _credits)):
-            try:
-                values[field] = reader(values.get(field))
-            except ValueError as error:
-                label = "completion date" if field == "completed_on" else "CECs"
-                problem.append(f"{label}: {error}")
-        if len(values["member_id"]) > 40 or len(values["name"]) > 200:
-            problem.append("member ID (40) or name (200 characters) too long")
+        row, problem = read_row(values, today, course, line=line)
         if problem:
-            problems.append(f"Row {line}: " + "; ".join(problem) + ".")
+            problems.append(f"Row {line}: " + "; ".join(m for _, m in problem) + ".")
         else:
-            rows.append(ParsedRow(line, values["member_id"], values["email"],
-                                  values["name"][:200], values["completed_on"],
-                                  values["credits"]))
+            rows.append(row)
     if problems:
         raise RosterRefused({"file": problems[:50] + ([f"… and {len(problems) - 50} more "
                                                        "rows."] if len(problems) > 50 else [])})

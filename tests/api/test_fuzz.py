@@ -1,8 +1,9 @@
 """Schemathesis against the live OpenAPI document (issue 15): every operation, with inputs
-generated from the document and a valid professional's read-and-write token, through the
-WSGI app: never a 5xx, and every response (status, content type, body) is what the document
-says. Marked `fuzz`: CI runs it in its own step (`pytest -m fuzz tests/api`); a plain
-`pytest` skips it. FUZZ_EXAMPLES (default 25) bounds the examples per operation."""
+generated from the document and a valid professional's read-and-write token (the provider
+routes again with a provider's token), through the WSGI app: never a 5xx, and every response
+(status, content type, body) is what the document says. Marked `fuzz`: CI runs it in its own
+step (`pytest -m fuzz tests/api`); a plain `pytest` skips it. FUZZ_EXAMPLES (default 25)
+bounds the examples per operation."""
 
 import os
 from datetime import date
@@ -19,7 +20,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from recert.api.actions import do_create_access_token
+from recert.providers.actions import do_post_roster
 from tests.factories import log
+from tests.providers.conftest import *  # noqa: F403 (Fit Ed, pat and the course)
 
 pytestmark = pytest.mark.fuzz
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -67,4 +70,31 @@ def test_every_operation_keeps_to_the_document(case, alice_world):
         if isinstance(value, int) and value % 2:
             case.path_parameters[name] = alice_world[name]
     case.call_and_validate(headers={"Authorization": f"Bearer {alice_world['raw']}"},
+                           checks=CHECKS)
+
+
+@pytest.fixture
+def provider_world(fit_ed, pat, ace_course, settings):
+    """A provider token of Fit Ed, its approved course and a roster posted for it."""
+    from tests.api.conftest import make_token
+
+    settings.API_RATE_LIMIT = 1_000_000
+    _, raw = make_token(pat, kind="provider", provider=fit_ed, name="fuzz")
+    roster = do_post_roster(ace_course, [{"email": "x@example.com",
+                                          "completed_on": "2026-11-20"}], actor=pat,
+                            name="fuzz", today=date(2026, 12, 1))
+    return {"raw": raw, "provider_id": fit_ed.pk, "course_id": ace_course.pk,
+            "roster_id": roster.pk}
+
+
+@schema.include(path_regex="/providers/").parametrize()
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_the_provider_routes_keep_to_the_document_with_a_provider_token(case, provider_world):
+    for name in ("provider_id", "course_id", "roster_id"):
+        value = (case.path_parameters or {}).get(name)
+        if isinstance(value, int) and value % 2:
+            case.path_parameters[name] = provider_world[name]
+    case.call_and_validate(headers={"Authorization": f"Bearer {provider_world['raw']}"},
                            checks=CHECKS)

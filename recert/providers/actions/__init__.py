@@ -25,9 +25,11 @@ from recert.providers.actions.petitions import (  # noqa: F401
     do_promote_petition,
 )
 from recert.providers.actions.rosters import (  # noqa: F401
+    CourseNotApproved,
     claimable_rows,
     do_claim_roster_row,
     do_correct_roster_row,
+    do_post_roster,
     do_process_roster,
     do_upload_roster,
     do_withdraw_roster_row,

@@ -5,6 +5,7 @@ to claim them, and a provider can correct or withdraw a row. Every change has hi
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -27,21 +28,44 @@ ENTRY_FACTS = ["earned_on", "title", "format", "amount", "unit", "awarded_by", "
                "course_number", "credit_type", "source"]
 
 
+class CourseNotApproved(ValidationError):
+    """Completions are reported for approved courses only."""
+
+    def __init__(self):
+        super().__init__({"file": "Completions can be reported for an approved course only."})
+
+
 @transaction.atomic
 def do_upload_roster(course: Course, uploaded, *, actor, today: date | None = None) -> Roster:
     """Reads and checks the whole file (RosterRefused: nothing stored), stores its rows and
     matches them: here for a small file, in the background for a large one."""
     if not course.is_approved:
-        raise ValidationError({"file": "Completions can be reported for an approved course "
-                                       "only."})
-    today = today or timezone.localdate()
-    parsed = rosters.parse_roster(uploaded, today, course)
+        raise CourseNotApproved()
+    parsed = rosters.parse_roster(uploaded, today or timezone.localdate(), course)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
+    return _store_roster(course, parsed, actor=actor, name=uploaded.name or "roster",
+                         sha256=digest.hexdigest())
+
+
+@transaction.atomic
+def do_post_roster(course: Course, rows: list[dict], *, actor, name: str,
+                   today: date | None = None) -> Roster:
+    """A roster sent as data (the API): each row checked as a file's row is (RosterRefused
+    keyed `rows[i].field`: nothing stored), then stored and matched as an upload is. Row i
+    is line i + 1; `name` is what the provider's pages call the roster."""
+    if not course.is_approved:
+        raise CourseNotApproved()
+    parsed = rosters.parse_rows(rows, today or timezone.localdate(), course)
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode())
+    return _store_roster(course, parsed, actor=actor, name=name, sha256=digest.hexdigest())
+
+
+def _store_roster(course: Course, parsed: list, *, actor, name: str, sha256: str) -> Roster:
     roster = Roster.objects.create(course=course, uploaded_by=actor if actor else None,
-                                   file_name=(uploaded.name or "roster")[-255:],
-                                   sha256=digest.hexdigest(), row_count=len(parsed))
+                                   file_name=(name or "roster")[-255:], sha256=sha256,
+                                   row_count=len(parsed))
     RosterRow.objects.bulk_create([
         RosterRow(roster=roster, course=course, line=p.line, member_id=p.member_id,
                   email=p.email, name=p.name, completed_on=p.completed_on, credits=p.credits)
@@ -54,7 +78,7 @@ def do_upload_roster(course: Course, uploaded, *, actor, today: date | None = No
 
         enqueue_on_commit(process_roster, roster.pk)
     else:
-        do_process_roster(roster.pk)
+        roster = do_process_roster(roster.pk)
     return roster
 
 
