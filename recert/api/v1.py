@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
@@ -66,7 +66,11 @@ api = RecertAPI(
         "engine, renewal quotes and invoices. Authenticate with a personal access token "
         "(create one on your settings page): `Authorization: Bearer rct_…`. Errors are "
         "`application/problem+json`. POSTs accept an `Idempotency-Key` header; updates "
-        "need `If-Match` with the entry's version."),
+        "need `If-Match` with the entry's version. "
+        "Staff of a certifying body use a staff token (made on the settings page after the "
+        "second factor) for the `/staff/` routes: professionals search, corrections, audit "
+        "cases and petitions, each limited to the roles and bodies the staff member holds "
+        "at the moment of the call, as on the staff pages."),
     urls_namespace="api-v1",
     docs=LocalSwagger(),
     docs_url="/docs",
@@ -110,6 +114,12 @@ def _not_found(request, exc):
     return problem_response(404, "Not found, or not yours.")
 
 
+@api.exception_handler(PermissionDenied)
+def _denied(request, exc):
+    """A staff member without the role an object's body needs (recert.core.access)."""
+    return problem_response(403, str(exc) or "Not allowed.")
+
+
 @api.exception_handler(ObjectDoesNotExist)
 def _no_object(request, exc):
     return problem_response(404, "Not found, or not yours.")
@@ -132,13 +142,14 @@ def _django_invalid(request, exc: DjangoValidationError):
 
 
 def _register() -> None:
-    from recert.api.routes import certifications, credits, me, providers, renewals
+    from recert.api.routes import certifications, credits, me, providers, renewals, staff
 
     api.add_router("", me.router)
     api.add_router("", certifications.router)
     api.add_router("", credits.router)
     api.add_router("", renewals.router)
     api.add_router("", providers.router)
+    api.add_router("", staff.router)
 
 
 _register()

@@ -30,3 +30,9 @@ def access_petition(actor, pk, role: str | None = None, *, as_staff: bool = Fals
     if role is not None and not visible_petitions(actor, role).filter(pk=petition.pk).exists():
         raise PermissionDenied(f"This needs the {role} role for this petition's body.")
     return petition
+
+
+def petition_queue(actor, states=Petition.OPEN):
+    """The petitions the actor's bodies decide (the auditor role), in `states` (the open
+    ones by default): the reviewers' queue, on the page and in the API."""
+    return visible_petitions(actor, "auditor", as_staff=True).filter(state__in=states)

@@ -1,6 +1,7 @@
 """Cross-account matrix over every API route (issue 15): each operation of the live OpenAPI
 document, with its ids filled with alice's objects, called with bob's read-and-write token
-answers 404 (403 on a provider's routes: a personal token acts for no provider) and shows
+answers 404 (403 on the provider and staff routes: a personal token acts for no provider
+and holds no staff role) and shows
 nothing of alice's; list routes show bob only his own. The same calls with alice's token
 succeed, so the matrix is not refusing everyone. The provider routes, filled with the world's
 provider's ids: another provider's token 404, a staff token 403, anonymous 401; the
@@ -17,14 +18,18 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 PROVIDER_ROUTES = "/api/v1/providers/"
+STAFF_ROUTES = "/api/v1/staff/"
 ROSTER = {"rows": [{"member_id": "ACSM-77", "completed_on": "2026-01-05"}]}
 
 
 def _ids(world) -> dict[str, str]:
+    # The staff routes refuse a personal token before looking (403); another body's staff
+    # over them: tests/api/test_staff.py.
     course = world.extra["course"]
     return {"entry_id": str(world.entry.pk), "certification_id": str(world.certification.pk),
             "number": world.invoice.number, "provider_id": str(course.provider_id),
-            "course_id": str(course.pk), "roster_id": str(world.extra["roster_row"].roster_id)}
+            "course_id": str(course.pk), "roster_id": str(world.extra["roster_row"].roster_id),
+            "professional_id": str(world.alice.pk), "case_id": "1", "petition_id": "1"}
 
 
 def _call(client: Client, method: str, path: str, token: str):
@@ -32,7 +37,9 @@ def _call(client: Client, method: str, path: str, token: str):
     if path.endswith("/documents") and method == "post":
         return client.post(path, {"file": SimpleUploadedFile("c.pdf", PDF)}, headers=headers)
     body = ({"credits": [CREDIT]} if path.endswith("/batch") else
-            ROSTER if path.endswith("/rosters") else CREDIT)
+            ROSTER if path.endswith("/rosters") else
+            {"kind": "add_credit", "reason": "x", **CREDIT} if path.endswith("/corrections")
+            else CREDIT)
     return getattr(client, method)(path, body, content_type="application/json",
                                    headers=headers) if method in ("post", "put") else (
         getattr(client, method)(path, headers=headers))
@@ -61,7 +68,8 @@ def test_another_professionals_token_finds_none_of_alices_objects(world, media):
         for marker in world.markers:
             assert marker not in body, f"{method.upper()} {path} shows {marker!r} to bob"
         if path != template:
-            assert response.status_code == (403 if path.startswith(PROVIDER_ROUTES) else 404), (
+            refused = path.startswith((PROVIDER_ROUTES, STAFF_ROUTES))
+            assert response.status_code == (403 if refused else 404), (
                 f"{method.upper()} {path} with bob's token: {response.status_code}")
             checked.append(f"{method} {template}")
         else:

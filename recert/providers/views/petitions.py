@@ -14,7 +14,7 @@ from recert.core.access import NOT_FOUND, is_staff_member, staff_bodies
 from recert.core.actions.credits import atomic_with_documents
 from recert.core.models import CertifyingBody, CreditEntry
 from recert.providers import actions
-from recert.providers.access import access_petition
+from recert.providers.access import access_petition, petition_queue
 from recert.providers.forms import (
     AnswerForm,
     ApprovePetitionForm,
@@ -80,8 +80,7 @@ def petition(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @auditor_required
 def queue(request: HttpRequest) -> HttpResponse:
-    petitions = Petition.objects.filter(
-        body__in=staff_bodies(request.user, "auditor"), state__in=Petition.OPEN).select_related(
+    petitions = petition_queue(request.user).select_related(
         "body", "professional", "credit_entry").order_by("filed_at", "id")
     return render(request, "providers/petitions/queue.html", {"petitions": petitions})
 

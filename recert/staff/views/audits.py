@@ -129,11 +129,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "staff/audits/case.html", {
         "case": case, "items": items, "holder": holder,
         "mine": holder is not None and holder.pk == request.user.pk,
-        "reasons": AuditItem.REASONS, "evaluation": _evaluation(case),
+        "reasons": AuditItem.REASONS, "evaluation": case_evaluation(case),
     })
 
 
-def _evaluation(case: AuditCase):
+def case_evaluation(case: AuditCase):
+    """The audited cycle as the engine sees it today, or None when it cannot tell."""
     try:
         return actions.audited_evaluation(case, timezone.localdate())
     except (KeyError, ValueError):

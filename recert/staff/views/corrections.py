@@ -39,18 +39,86 @@ def _render(request, template, context, form) -> HttpResponse:
                   status=400 if form.is_bound and form.errors else 200)
 
 
+# -- each correction from its bound form (the pages and the API's staff corrections) -------
+
+def add_credit_from(form: CreditCorrectionForm, person, actor) -> CreditEntry | None:
+    """The staff entry the valid `form` adds for `person`, or None (errors on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        return do_create_credit_entry(
+            person, actor=actor, **form.entry_fields(), source=CreditEntry.STAFF,
+            staff_reason=form.cleaned_data["reason"])
+    except ValidationError as e:
+        add_action_errors(form, e)
+        return None
+
+
+def correct_credit_from(form: CreditCorrectionForm, entry: CreditEntry, actor) -> bool:
+    """Whether the changes of the valid `form` were made to `entry` (errors on the form)."""
+    if not form.is_valid():
+        return False
+    changed = form.changed_fields()
+    if not changed:
+        form.add_error(None, "Nothing was changed. Change a field, or go back.")
+        return False
+    try:
+        do_correct_credit_entry(entry, actor=actor, reason=form.cleaned_data["reason"],
+                                **changed)
+    except ValidationError as e:
+        add_action_errors(form, e)
+        return False
+    return True
+
+
+def remove_credit_from(form: RemoveCreditForm, entry: CreditEntry, actor) -> bool:
+    if not form.is_valid():
+        return False
+    do_delete_credit_entry(entry, actor=actor, reason=form.cleaned_data["reason"])
+    return True
+
+
+def certification_dates_form(certification, data) -> tuple[CertificationDatesForm, object]:
+    """The dates form of `certification` (bound to `data` unless None) and its open cycle,
+    whose dates the form may change (none open: only the date certified)."""
+    cycle = (Cycle.objects.filter(certification=certification, closed_at__isnull=True)
+             .order_by("-number").first())
+    form = CertificationDatesForm(data, initial={
+        "certified_on": certification.certified_on,
+        "cycle_start": cycle.start if cycle else None,
+        "cycle_end": cycle.end if cycle else None})
+    if cycle is None:
+        for name in ("cycle_start", "cycle_end"):
+            form.fields[name].disabled = True
+    return form, cycle
+
+
+def correct_certification_from(form: CertificationDatesForm, certification, actor):
+    """The corrected certification, or None (errors on the form)."""
+    if not form.is_valid():
+        return None
+    if not [n for n in form.changed_data if n != "reason"]:
+        form.add_error(None, "Nothing was changed. Change a date, or go back.")
+        return None
+    d = form.cleaned_data
+    try:
+        return do_correct_certification(
+            certification, actor=actor, reason=d["reason"], certified_on=d["certified_on"],
+            cycle_start=d.get("cycle_start"), cycle_end=d.get("cycle_end"))
+    except ValidationError as e:
+        add_action_errors(form, e)
+        return None
+
+
+# -- the pages ------------------------------------------------------------------------------
+
 @staff_required(REGISTRAR)
 def add_credit(request: HttpRequest, professional_id: int) -> HttpResponse:
     person = access_professional(request.user, professional_id, REGISTRAR, as_staff=True)
     form = CreditCorrectionForm(request.POST or None, instance=CreditEntry(professional=person))
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = do_create_credit_entry(
-                person, actor=request.user, **form.entry_fields(), source=CreditEntry.STAFF,
-                staff_reason=form.cleaned_data["reason"])
-        except ValidationError as e:
-            add_action_errors(form, e)
-        else:
+    if request.method == "POST":
+        entry = add_credit_from(form, person, request.user)
+        if entry is not None:
             messages.success(request, f"Added “{entry.title}” for {person.display_name}.")
             return redirect("staff:professional", person.pk)
     return _render(request, "staff/credit_form.html", {
@@ -63,19 +131,9 @@ def correct_credit(request: HttpRequest, entry_id: int) -> HttpResponse:
     person = entry.professional
     form = CreditCorrectionForm(request.POST or None, instance=CreditEntry.objects.get(
         pk=entry.pk))
-    if request.method == "POST" and form.is_valid():
-        changed = form.changed_fields()
-        if not changed:
-            form.add_error(None, "Nothing was changed. Change a field, or go back.")
-        else:
-            try:
-                do_correct_credit_entry(entry, actor=request.user,
-                                        reason=form.cleaned_data["reason"], **changed)
-            except ValidationError as e:
-                add_action_errors(form, e)
-            else:
-                messages.success(request, f"Corrected “{form.cleaned_data['title']}”.")
-                return redirect("staff:professional", person.pk)
+    if request.method == "POST" and correct_credit_from(form, entry, request.user):
+        messages.success(request, f"Corrected “{form.cleaned_data['title']}”.")
+        return redirect("staff:professional", person.pk)
     return _render(request, "staff/credit_form.html", {
         "person": person, "entry": entry, "remove_form": RemoveCreditForm(),
         "heading": f"Correct “{entry.title}”"}, form)
@@ -86,8 +144,7 @@ def remove_credit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = access_credit_entry(request.user, entry_id, REGISTRAR, as_staff=True)
     person = entry.professional
     form = RemoveCreditForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        do_delete_credit_entry(entry, actor=request.user, reason=form.cleaned_data["reason"])
+    if request.method == "POST" and remove_credit_from(form, entry, request.user):
         messages.success(request, f"Removed “{entry.title}”; {person.display_name} sees the "
                                   "reason in their credit log.")
         return redirect("staff:professional", person.pk)
@@ -100,28 +157,10 @@ def correct_certification(request: HttpRequest, certification_id: int) -> HttpRe
     certification = access_certification(request.user, certification_id, REGISTRAR,
                                          as_staff=True)
     person = certification.professional
-    cycle = (Cycle.objects.filter(certification=certification, closed_at__isnull=True)
-             .order_by("-number").first())
-    form = CertificationDatesForm(request.POST or None, initial={
-        "certified_on": certification.certified_on,
-        "cycle_start": cycle.start if cycle else None,
-        "cycle_end": cycle.end if cycle else None})
-    if cycle is None:
-        for name in ("cycle_start", "cycle_end"):
-            form.fields[name].disabled = True
-    if request.method == "POST" and form.is_valid() and not [
-            n for n in form.changed_data if n != "reason"]:
-        form.add_error(None, "Nothing was changed. Change a date, or go back.")
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            corrected = do_correct_certification(
-                certification, actor=request.user, reason=d["reason"],
-                certified_on=d["certified_on"], cycle_start=d.get("cycle_start"),
-                cycle_end=d.get("cycle_end"))
-        except ValidationError as e:
-            add_action_errors(form, e)
-        else:
+    form, cycle = certification_dates_form(certification, request.POST or None)
+    if request.method == "POST":
+        corrected = correct_certification_from(form, certification, request.user)
+        if corrected is not None:
             messages.success(request, f"Corrected the dates of {corrected.program.body.code} "
                                       f"{corrected.program.code}.")
             return redirect("staff:professional", person.pk)

@@ -30,7 +30,7 @@ def _back(person) -> HttpResponse:
 def _again(request: HttpRequest, person, key, form) -> HttpResponse:
     """The professional's page with the posted form and its errors in place."""
     return render(request, "staff/professional.html",
-                  page_context(request, person, bound={key: form}), status=400)
+                  page_context(request.user, person, bound={key: form}), status=400)
 
 
 def _label(certification) -> str:

@@ -71,13 +71,14 @@ def _history_in_scope(person: Professional, certification_ids, invoice_ids, rene
             .select_related("actor").order_by("-at", "-id"))
 
 
-def page_context(request: HttpRequest, person: Professional, *,
+def page_context(actor, person: Professional, *,
                  bound: dict[tuple[str, object], object] | None = None) -> dict:
-    """Everything the page shows, in a fixed number of queries. `bound`: a form posted back
-    with errors, by (kind, object id), shown in place of the empty one."""
+    """Everything the page shows to `actor` (the staff member), in a fixed number of queries
+    (the API's staff view of a professional reads it too). `bound`: a form posted back with
+    errors, by (kind, object id), shown in place of the empty one."""
     bound = bound or {}
     today = timezone.localdate()
-    roles = staff_roles(request.user)
+    roles = staff_roles(actor)
     body_codes = set(roles)
     registrar_at = {code for code, names in roles.items() if REGISTRAR in names}
     finance_at = {code for code, names in roles.items() if FINANCE in names}
@@ -131,7 +132,7 @@ def page_context(request: HttpRequest, person: Professional, *,
                                                   deleted_at__isnull=False)
                    .order_by("-deleted_at", "-id"))
 
-    invoices = list(visible_invoices(request.user, as_staff=True).filter(professional=person)
+    invoices = list(visible_invoices(actor, as_staff=True).filter(professional=person)
                     .select_related("renewal__body", "payment")
                     .prefetch_related("lines").order_by("-issued_on", "-id"))
     invoice_rows = [
@@ -163,4 +164,4 @@ def page_context(request: HttpRequest, person: Professional, *,
 @staff_required()
 def professional(request: HttpRequest, professional_id: int) -> HttpResponse:
     person = access_professional(request.user, professional_id, as_staff=True)
-    return render(request, "staff/professional.html", page_context(request, person))
+    return render(request, "staff/professional.html", page_context(request.user, person))

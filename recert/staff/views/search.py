@@ -64,6 +64,17 @@ def search_professionals(user, data: dict, bodies) -> tuple[object, bool]:
     return people, asked
 
 
+def with_listing(people, bodies):
+    """What a row of the results shows, in a fixed number of queries: the member ids and
+    certifications (with cycles) of the searcher's bodies."""
+    return people.prefetch_related(
+        Prefetch("member_ids", queryset=MemberId.objects.filter(
+            body__in=bodies).select_related("body")),
+        Prefetch("certifications", queryset=Certification.objects.filter(
+            program__body__in=bodies).select_related("program__body")
+            .prefetch_related("cycles")))
+
+
 def _cursor(value) -> int | None:
     try:
         pk = int(value)
@@ -108,12 +119,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         people, asked = search_professionals(request.user, form.cleaned_data, bodies)
         if asked:
-            people = people.prefetch_related(
-                Prefetch("member_ids", queryset=MemberId.objects.filter(
-                    body__in=bodies).select_related("body")),
-                Prefetch("certifications", queryset=Certification.objects.filter(
-                    program__body__in=bodies).select_related("program__body")
-                    .prefetch_related("cycles")))
+            people = with_listing(people, bodies)
             rows, has_previous, has_next = keyset_page(
                 people, after=_cursor(request.GET.get("after")),
                 before=_cursor(request.GET.get("before")))
