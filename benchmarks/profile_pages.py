@@ -64,7 +64,9 @@ def main() -> None:
               f"{len(queries):3} queries {per:7.1f} ms")
         reset_queries()
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            # SORT=tottime, TOP=40: other orders and lengths of the listing.
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+                int(os.environ.get("TOP", "25")))
 
 
 if __name__ == "__main__":

@@ -176,6 +176,16 @@ def _cache_key(professional: Professional, version: int, as_of: date) -> str:
             f"{as_of.isoformat()}:{current_fingerprint()}")
 
 
+def page_key(professional: Professional, as_of: date, what: str) -> str:
+    """The cache key of what a page shows of the evaluation (`what`: the page's own name):
+    the evaluation's key at the version of the `professional` row as read by the request.
+
+    A page that reads the row, then builds what it shows on a miss, may store a newer state
+    under an older version (a change committed in between), never an older state under a
+    newer version: once the change commits, every request reads the new version's key."""
+    return f"{_cache_key(professional, professional.evaluation_version, as_of)}:{what}"
+
+
 def evaluated_of(professional: Professional, as_of: date
                  ) -> tuple[list[Certification], Evaluated]:
     """The live certifications (two queries) and their evaluation on `as_of`, from the

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from recert.core.actions.certifications import do_create_certification, do_update_certification
@@ -53,11 +55,29 @@ def _cached(alice):
     return evaluated_of(_fresh(alice), TODAY)[1]
 
 
+# The pages that show cached parts of the evaluation (issue 16).
+PAGES = ["/", "/credits/", "/credits/?tab=all"]
+
+
+def _pages(alice) -> dict[str, str]:
+    """What each page shows in its <main> (the header's CSRF token differs per request)."""
+    client = Client()
+    client.force_login(alice.user)
+    shown = {}
+    for url in PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        shown[url] = response.content.decode().split("<main", 1)[1]
+    return shown
+
+
 def check_not_stale(alice, change, *, must_differ=True):
-    """Reads (and caches) the evaluation, makes the change, reads again: the second read
-    is what the engine says now, from the rows (never the cached earlier one)."""
+    """Reads (and caches) the evaluation and the pages, makes the change, reads again: the
+    second read is what the engine says now, from the rows (never the cached earlier one),
+    and each page shows exactly what it shows when built from nothing (an empty cache)."""
     before = _cached(alice)
     assert _cached(alice) is not None  # now from the cache
+    _pages(alice), _pages(alice)  # the pages' cached parts too
     version = _fresh(alice).evaluation_version
     change()
     after = _cached(alice)
@@ -65,6 +85,9 @@ def check_not_stale(alice, change, *, must_differ=True):
     assert after.evaluation == evaluate_professional(_fresh(alice), TODAY)
     if must_differ:
         assert after.evaluation != before.evaluation
+    shown = _pages(alice)
+    cache.clear()
+    assert shown == _pages(alice)
 
 
 def test_a_second_read_comes_from_the_cache(alice, course, django_assert_num_queries):
@@ -179,10 +202,31 @@ def test_changed_policies(alice, course, monkeypatch):
 def test_the_pages_show_a_change_at_once(client, alice, course):
     client.force_login(alice.user)
     assert "Webinar on aging" not in client.get(reverse("credits")).content.decode()
-    before = client.get(reverse("dashboard")).context["cards"][0].result.earned
+    before = _earned(client.get(reverse("dashboard")))
     client.post(reverse("report"), {
         "earned_on": "2026-03-14", "format": "webinar", "amount": "3", "unit": "hour",
         "credit_type": "cec", "course_number": "", "provider": "NASM", "provider_other": "",
         "title": "Webinar on aging", "grade": "", "published_on": ""})
     assert "Webinar on aging" in client.get(reverse("credits")).content.decode()
-    assert client.get(reverse("dashboard")).context["cards"][0].result.earned == before + 3
+    assert _earned(client.get(reverse("dashboard"))) == before + 3
+
+
+def _earned(response) -> Decimal:
+    """The CECs earned that the dashboard's first card shows."""
+    import re
+
+    return Decimal(re.search(r"CECs earned for [^:]+: ([\d.]+) of", response.content.decode())[1])
+
+
+def test_a_recorded_policy_value_shows_on_the_next_page(alice, course, sam):
+    """A fee staff recorded (a dated policy value, in force today) is on the dashboard's
+    card at once, though nothing of the person changed."""
+    from recert.core.actions.policies import do_set_policy_value
+
+    client = Client()
+    client.force_login(alice.user)
+    assert "$999.00" not in client.get(reverse("dashboard")).content.decode()
+    do_set_policy_value(CertifyingBody.objects.get(code="ACSM"), "programs.CPT.fee", "999",
+                        TODAY, "board decision", "fee schedule 2026, section 2", actor=sam,
+                        today=TODAY)
+    assert "$999.00" in client.get(reverse("dashboard")).content.decode()

@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
 from recert.audits.models import AuditCase
-from recert.core.evaluation import evaluated_of
+from recert.core.evaluation import evaluated_of, page_key
 from recert.front import explain
 from recert.front.charts import Chart, progress_chart
 from recert.front.views.common import label, professional_of
@@ -33,14 +38,9 @@ class Card:
     standing: tuple[str, str] | None = None
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    professional = professional_of(request)
-    if professional is None:
-        return render(request, "front/no_profile.html")
-    as_of = timezone.localdate()
-    # The evaluation from the cache while nothing changed (recert.core.evaluation): the
-    # page then reads no credit rows, whatever their number.
+def _certifications_part(professional, as_of) -> dict:
+    """What the dashboard shows of the evaluation: the certifications' cards and renewal
+    groups as HTML, and the number of entries."""
     certifications, evaluated = evaluated_of(professional, as_of)
     rows = evaluated.rows(certifications)
     earned_on = evaluated.credit_dates
@@ -67,13 +67,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for g in evaluated.evaluation.renewals
         if len(g.certifications) > 1 and g.bills_together
     ]
+    html = render_to_string("front/_dashboard_certifications.html",
+                            {"cards": cards, "groups": groups})
+    return {"html": html, "credit_count": evaluated.credit_count}
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    professional = professional_of(request)
+    if professional is None:
+        return render(request, "front/no_profile.html")
+    as_of = timezone.localdate()
+    # What the page shows of the evaluation is cached as HTML per evaluation version and
+    # day (recert.core.evaluation.page_key): a page read again reads no certification or
+    # credit row and renders no card, whatever the size of the log.
+    key = page_key(professional, as_of, "dashboard")
+    part = cache.get(key)
+    if part is None:
+        part = _certifications_part(professional, as_of)
+        cache.set(key, part, settings.EVALUATION_CACHE_SECONDS)
     open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
                          .select_related("renewal__body").order_by("issued_on", "number"))
     # The banner of an audit still open (ACSM-AUDIT-1): one query.
     audit_cases = list(AuditCase.objects.filter(professional=professional).exclude(
         status__in=AuditCase.CLOSED).select_related("audit__body").order_by("pk"))
     return render(request, "front/dashboard.html", {
-        "professional": professional, "cards": cards, "groups": groups,
+        "professional": professional, "certifications_html": mark_safe(part["html"]),
         "open_invoices": open_invoices, "audit_cases": audit_cases,
-        "rows": rows, "credit_count": evaluated.credit_count, "as_of": as_of,
+        "credit_count": part["credit_count"], "as_of": as_of,
+        # (certification, result) for whoever inspects the page's context (tests): read
+        # only when asked, never by the template.
+        "rows": SimpleLazyObject(lambda: _rows(professional, as_of)),
     })
+
+
+def _rows(professional, as_of):
+    certifications, evaluated = evaluated_of(professional, as_of)
+    return evaluated.rows(certifications)
