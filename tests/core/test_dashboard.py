@@ -81,10 +81,10 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
                                             django_assert_num_queries):
     client.force_login(alice.user)
     client.get(reverse("dashboard"))  # warm caches (policies, content types)
-    # session, user, professional, certifications (with the evaluation version), open
-    # cycles, open invoices, open audit cases, the menu's consoles, open petitions; the
-    # evaluation from the cache
-    with django_assert_num_queries(9):
+    # session, user, professional (with the evaluation version), open invoices, open audit
+    # cases, the menu's consoles, open petitions; what the page shows of the evaluation
+    # from the cache
+    with django_assert_num_queries(7):
         client.get(reverse("dashboard"))
     for code in ("GEI", "EP", "CET"):
         do_create_certification(alice, programs[("ACSM", code)], date(2025, 1, 1), actor=sam)
@@ -92,10 +92,11 @@ def test_dashboard_query_count_does_not_grow(client, alice, alice_credits, progr
         do_create_credit_entry(alice, actor=alice.user, earned_on=date(2026, 2, 1 + i),
                                title=f"More {i}", format="course", amount=Decimal("1"),
                                unit="hour")
-    # Changed: evaluated again (credits, their decisions, late renewals' claims), then cached.
+    # Changed: evaluated again (certifications, cycles, credits, their decisions, late
+    # renewals' claims), then cached.
     with django_assert_num_queries(12):
         client.get(reverse("dashboard"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(reverse("dashboard"))
 
 
