@@ -63,8 +63,12 @@ api = RecertAPI(
     version="1",
     description=(
         "Your continuing-education log, certifications, their evaluation by the rules "
-        "engine, renewal quotes and invoices. Authenticate with a personal access token "
-        "(create one on your settings page): `Authorization: Bearer rct_…`. Errors are "
+        "engine, renewal quotes and invoices; for providers, their organization, courses and "
+        "completion rosters (`/providers/{provider_id}/…`: a roster's rows are checked and "
+        "matched as the roster upload's, with each row's result). Authenticate with an "
+        "access token from your settings page, `Authorization: Bearer rct_…`: a personal "
+        "token for your own log, a provider token (made by a member of the provider) for "
+        "its organization. Errors are "
         "`application/problem+json`. POSTs accept an `Idempotency-Key` header; updates "
         "need `If-Match` with the entry's version. "
         "Staff of a certifying body use a staff token (made on the settings page after the "

@@ -98,7 +98,10 @@ def _credits(value) -> Decimal | None:
         raise ValueError(f"“{text}” is not a number") from None
     if not amount.is_finite() or amount <= 0 or amount >= 10000:
         raise ValueError(f"{text} is not a number of credits above 0")
-    return amount.quantize(Decimal("0.01"))
+    amount = amount.quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise ValueError(f"{text} rounds to 0; give at least 0.01")
+    return amount
 
 
 def read_row(values: dict, today: date, course: Course | None = None, *, line: int

@@ -103,7 +103,7 @@ def test_bad_rows_are_refused_by_path_in_the_pages_words_and_nothing_is_stored(
         {"member_id": "ACE2002", "completed_on": "01/05/2027", "credits": "-1"},
         {"name": "=HYPERLINK(\"http://x\")", "completed_on": "yesterday"},
         {"email": "not-an-address", "completed_on": "2026-11-20",
-         "course_number": "CA11111"},
+         "course_number": "CA11111", "credits": "0.001"},
     ]
     response = fit_ed_api.post(_rosters_path(ace_course), {"rows": rows},
                                headers={"Idempotency-Key": "bad-batch"})
@@ -122,6 +122,7 @@ def test_bad_rows_are_refused_by_path_in_the_pages_words_and_nothing_is_stored(
                                  "or MM/DD/YYYY."),
         ("rows[3].email", "E-mail “not-an-address” is not an e-mail address."),
         ("rows[3].course_number", "Course number CA11111 is not this course's (CA54321)."),
+        ("rows[3].credits", "CECs: 0.001 rounds to 0; give at least 0.01."),
     }
     assert not Roster.objects.exists() and not CreditEntry.objects.exists()
     # The key is free again: the corrected roster goes through with it.
