@@ -64,7 +64,7 @@ def collect(professional: Professional) -> dict:
     from recert.api.models import AccessToken
     from recert.exports.models import CalendarFeed
     from recert.renewals.models import Invoice, Reminder, Renewal
-    from recert.verify.models import PublicListing
+    from recert.verify.models import IssuedBadge, PublicListing
 
     user = professional.user
     certifications = []
@@ -125,6 +125,13 @@ def collect(professional: Professional) -> dict:
         "reminders": [fields_of(r) for r in Reminder.objects.filter(
             cycle__certification__professional=professional)],
         "calendar_feed": {"created_at": feed.created_at} if feed else None,
+        # The badges downloaded, each with its signed text (it can be added to a wallet).
+        "open_badges": [
+            {"id": f"urn:uuid:{b.uuid}", "body": b.body.code,
+             "program": b.certification.program.code, "issued_at": b.issued_at,
+             "valid_until": b.valid_until, "key_id": b.key_id, "badge": b.jwt}
+            for b in IssuedBadge.objects.filter(certification__professional=professional)
+            .select_related("body", "certification__program").order_by("issued_at")],
         "api_tokens": [fields_of(t, leave_out={"prefix"})
                        for t in AccessToken.objects.filter(user=user)],
         "history": [{**fields_of(h, leave_out={"actor", "professional"}),

@@ -57,6 +57,14 @@ class Verdict:
         return self.outcome == VALID
 
     @property
+    def valid_from(self) -> datetime | None:
+        return _when(self.facts.get("validFrom"))
+
+    @property
+    def valid_until(self) -> datetime | None:
+        return _when(self.facts.get("validUntil"))
+
+    @property
     def words(self) -> str:
         return WORDS[self.outcome] + (f" ({self.detail})" if self.detail else "")
 

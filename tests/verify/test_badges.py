@@ -118,6 +118,10 @@ def test_the_holder_downloads_a_signed_ob3_badge(keys, alice, alice_cpt):
     # The same badge again: one credential per certification, cycle and key.
     assert _download(alice.user, alice_cpt).content.decode() == token
     assert IssuedBadge.objects.count() == 1
+    # And in her data download (issue 11).
+    from recert.exports.yourdata import collect
+
+    assert [b["badge"] for b in collect(alice)["open_badges"]] == [token]
 
 
 def test_a_badge_verifies_and_stops_when_its_certification_does(keys, alice, alice_cpt, sam):
@@ -237,6 +241,7 @@ def test_the_public_page_checks_a_pasted_or_uploaded_badge(keys, alice, alice_cp
     page = Client().post("/verify/badge/", {"badge": token, "holder": "alice archer"})
     html = page.content.decode()
     assert 'data-outcome="valid"' in html and "ACSM Certified Personal Trainer" in html
+    assert "12/31/2028" in html and "06/01/2026" in html
     assert 'data-holder="match"' in html
     upload = SimpleUploadedFile("ACSM-CPT-open-badge.jwt", token.encode())
     html = Client().post("/verify/badge/", {"file": upload,
