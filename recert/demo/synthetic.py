@@ -4,7 +4,10 @@ Professionals with accounts (unusable passwords), member ids, CPR/AED records,
 certifications of both bodies at every stage (current, ended or in grace, lapsed) with
 cycles from the rules layer's cycle helpers, credits of every format weighted as people
 log them, completed renewals with their claimed credits and paid invoices, open invoices,
-and the history rows the actions would have written. The same seed gives the same data.
+ACE petitions at every state (with the body's decision or question), provider
+organizations with approved courses and the completion rosters they uploaded (credited and
+held rows), this year's audit of each audited body with cases at every stage, and the
+history rows the actions would have written. The same seed gives the same data.
 
 The rows are written in bulk (PostgreSQL: COPY; other databases: bulk_create), not through
 the actions: at 100,000 professionals the actions would take hours. Rows are generated as
@@ -18,7 +21,9 @@ ids from the largest existing ones, so nothing else may write meanwhile there.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import math
 import multiprocessing
 import operator
 import os
@@ -34,9 +39,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from recert.audits import selection
+from recert.audits.models import Audit, AuditCase, AuditItem, AuditReminder
 from recert.core.models import (
     Certification,
     CertifyingBody,
+    Course,
     CprAed,
     CreditDecision,
     CreditEntry,
@@ -45,7 +53,11 @@ from recert.core.models import (
     MemberId,
     Professional,
     Program,
+    Provider,
+    ProviderApproval,
+    ProviderMembership,
 )
+from recert.providers.models import Petition, PetitionMessage, Roster, RosterRow
 from recert.renewals.models import (
     ClaimedCredit,
     Invoice,
@@ -84,6 +96,19 @@ TOPICS = ("Strength and Conditioning", "Functional Training", "Nutrition for Tra
 ACSM_PROGRAMS = (("CPT", 40), ("GEI", 15), ("EP", 20), ("CEP", 10), ("RCEP", 3))
 ACSM_SPECIALTIES = (("CIFT", 4), ("CET", 4), ("PAPHS", 2))
 ACE_PROGRAMS = (("PT", 50), ("GFI", 25), ("HC", 15), ("MES", 10))
+
+# How often the rarer records occur. Petitions: of an ACE holder's course or workshop entries
+# without a course number (about 1 in 100 people has one). Providers and rosters: per 1,000
+# professionals of a run, each roster listing about 1 in 30 of its third of them, plus a few
+# rows it could not match. Audits: the policy's own rate of last year's renewals.
+PETITION_SHARE = 0.0015
+PROVIDERS_PER_1000 = 3
+ROSTERS_PER_1000 = 3
+ROSTER_SHARE = 1 / 30
+COURSE_TOPICS = ("Program Design for Older Adults", "Corrective Exercise Strategies",
+                 "Coaching Behavior Change", "Youth Strength Training",
+                 "Nutrition for Performance", "Functional Movement Screening",
+                 "Cardiac Rehabilitation Update", "Kettlebell Instructor Course")
 
 
 def _ri(rng: random.Random, low: int, high: int) -> int:
@@ -343,10 +368,14 @@ class Generator:
                          for p in Program.objects.using(using).select_related("body")}
         self.models = _models()
         self.writer = _Writer(using)
-        self.ids = _Ids(self.models, using)
+        self.ids = _Ids(_all_models(), using)
         self.summary = Summary()
         self.password = self._unusable_password
         self.now = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+        self.latest = self.now + timedelta(hours=20)  # nothing happens after the day's end
+        # Professional index → (course, roster id, line, completed on, uploaded at): set by
+        # providers_and_rosters() before the batches, read by every worker.
+        self.roster_of: dict[int, tuple] = {}
 
     @staticmethod
     def _unusable_password() -> str:
@@ -414,7 +443,7 @@ class Generator:
         return certified_on, cycles[:-1], open_cycle, status
 
     def _credit(self, rng: random.Random, professional_id: int, earned_on: date,
-                when: datetime) -> dict:
+                when: datetime, petitionable: bool) -> dict:
         fmt = _FORMAT_NAMES[_bisect(_FORMAT_CUM, rng.random() * _total)]
         facts = _MAKERS[fmt](rng)
         row = {
@@ -437,8 +466,84 @@ class Generator:
         elif s < 0.12:
             row["source"] = CreditEntry.STAFF
             row["staff_reason"] = "Corrected from the certificate"
-        if fmt in ("course", "workshop") and not row["course_number"] and rng.random() < 0.05:
+        if (petitionable and fmt in ("course", "workshop") and not row["course_number"]
+                and rng.random() < PETITION_SHARE):
             row["petition"] = _pick(rng, rules_model.PETITION_STATES)
+        return row
+
+    def _petition(self, rng, out, pid, row, when) -> None:
+        """The ACE petition behind an entry's petition state, with its decision (a
+        CreditDecision, as do_approve/do_deny_petition write) or the reviewer's question."""
+        state = row["petition"]
+        if state == Petition.PENDING and rng.random() < 0.3:
+            state = Petition.MORE_INFORMATION  # the entry stays "pending" meanwhile
+        decided = state in (Petition.APPROVED, Petition.DENIED)
+        decided_at = min(when + timedelta(days=_ri(rng, 1, 30)), self.latest) if decided \
+            else None
+        granted = _d(rng, "0.2", "1.0", "0.1") if state == Petition.APPROVED else None
+        reason = ("Content within the scope of practice; CECs granted for the hours shown."
+                  if state == Petition.APPROVED else
+                  "The agenda does not show the hours of structured learning." if decided
+                  else "")
+        petition_id = self.ids.take(Petition)
+        hours = row["amount"] if row["unit"] == "hour" else Decimal("1")
+        out[Petition].append({
+            "id": petition_id, "credit_entry_id": row["id"], "body_id": self.bodies["ACE"],
+            "professional_id": pid, "state": state,
+            "description": f"{row['title']}: {format(hours.normalize(), 'f')} hours of "
+                           "lectures and practical sessions led by a certified instructor.",
+            "hours": hours, "certificate_id": None, "note": "", "credits_granted": granted,
+            "reason": reason, "decided_by_id": None, "decided_at": decided_at,
+            "promoted_course_id": None, "filed_at": when})
+        for object_type, object_id in (("petition", petition_id), ("creditentry", row["id"])):
+            self._history(out, History.Action.FILE_PETITION, object_type, object_id, pid, when,
+                          {"state": [None, Petition.PENDING], "hours": [None, str(hours)]})
+        if state == Petition.MORE_INFORMATION:
+            asked = min(when + timedelta(days=_ri(rng, 1, 10)), self.latest)
+            question = "Please attach the agenda with the times of each session."
+            out[PetitionMessage].append({
+                "id": self.ids.take(PetitionMessage), "petition_id": petition_id,
+                "kind": PetitionMessage.QUESTION, "author_id": None, "text": question,
+                "at": asked})
+            self._history(out, History.Action.ASK_MORE_INFORMATION, "petition", petition_id,
+                          pid, asked, {"state": [Petition.PENDING, state],
+                                       "question": [None, question]})
+        if decided:
+            outcome = (CreditDecision.ACCEPTED if state == Petition.APPROVED
+                       else CreditDecision.REJECTED)
+            out[CreditDecision].append({
+                "id": self.ids.take(CreditDecision), "credit_entry_id": row["id"],
+                "body_id": self.bodies["ACE"], "outcome": outcome, "counted_as": granted,
+                "reason": reason, "note": "", "decided_by_id": None, "decided_at": decided_at})
+            self._history(out, History.Action.APPROVE if state == Petition.APPROVED
+                          else History.Action.DECIDE, "petition", petition_id, pid, decided_at,
+                          {"state": [Petition.PENDING, state], "reason": [None, reason]})
+
+    def _roster_credit(self, out, pid, username, name, roster) -> dict:
+        """The credit a provider's roster reported (source provider), and its roster row,
+        as do_process_roster writes them."""
+        course, roster_id, line, completed_on, uploaded_at = roster
+        entry_id = self.ids.take(CreditEntry)
+        row = {
+            "id": entry_id, "professional_id": pid, "earned_on": completed_on,
+            "reported_on": uploaded_at.date(), "title": course["title"],
+            "format": course["format"], "amount": course["credits"], "unit": "cec",
+            "awarded_by": course["body"], "provider": course["provider"],
+            "course_number": course["course_number"], "credit_type": "cec", "grade": "",
+            "published_on": None, "petition": "", "source": CreditEntry.PROVIDER,
+            "staff_reason": "", "deleted_at": None, "created_at": uploaded_at,
+            "updated_at": uploaded_at}
+        row_id = self.ids.take(RosterRow)
+        out[RosterRow].append({
+            "id": row_id, "roster_id": roster_id, "course_id": course["id"], "line": line,
+            "member_id": "", "email": f"{username}@example.test", "name": name,
+            "completed_on": completed_on, "credits": None, "state": RosterRow.CREDITED,
+            "note": "credited", "professional_id": pid, "credit_entry_id": entry_id,
+            "merged_from": {}, "updated_at": uploaded_at})
+        self._history(out, History.Action.REPORT_COMPLETION, "rosterrow", row_id, pid,
+                      uploaded_at, {"state": [None, RosterRow.CREDITED],
+                                    "note": [None, "credited"],
+                                    "credit_entry": [None, str(entry_id)]})
         return row
 
     def professional(self, index: int, out: dict[type, list[dict]]) -> None:
@@ -521,25 +626,26 @@ class Generator:
         # Credits: most of them recent, spread back to a little before the first certification.
         span = max(30, (as_of - earliest).days + 180)
         credit_rows = []
-        for _ in range(self.credits_per):
-            earned_on = as_of - timedelta(days=int(span * rng.random() ** 1.6))
-            when = _at(min(as_of, earned_on + timedelta(days=_ri(rng, 0, 30))), rng)
-            row = self._credit(rng, pid, earned_on, when)
+        # Only ACE counts a credit through a petition (ACE-PETITION-1).
+        petitionable = any(body_code == "ACE" for body_code, _, _ in certifications)
+        roster = self.roster_of.get(index)
+        for k in range(self.credits_per):
+            if roster is not None and k == self.credits_per - 1:
+                # The last credit of a person on a provider's roster is the one it reported.
+                row = self._roster_credit(out, pid, username, f"{first} {family}", roster)
+                earned_on, when = row["earned_on"], row["created_at"]
+            else:
+                earned_on = as_of - timedelta(days=int(span * rng.random() ** 1.6))
+                when = _at(min(as_of, earned_on + timedelta(days=_ri(rng, 0, 30))), rng)
+                row = self._credit(rng, pid, earned_on, when, petitionable)
             credit_rows.append(row)
             self._history(out, History.Action.CREATE, "creditentry", row["id"], pid, when,
                           {"title": [None, row["title"]],
                            "earned_on": [None, earned_on.isoformat()],
                            "amount": [None, format(row["amount"].normalize(), "f")],
                            "unit": [None, row["unit"]]})
-            if row["petition"] in ("approved", "denied"):
-                outcome = (CreditDecision.ACCEPTED if row["petition"] == "approved"
-                           else CreditDecision.REJECTED)
-                out[CreditDecision].append({
-                    "id": self.ids.take(CreditDecision), "credit_entry_id": row["id"],
-                    "body_id": self.bodies["ACE"], "outcome": outcome,
-                    "counted_as": _d(rng, "0.2", "1.0", "0.1") if outcome == "accepted" else None,
-                    "reason": "Petition reviewed", "note": "", "decided_by_id": None,
-                    "decided_at": when})
+            if row["petition"]:
+                self._petition(rng, out, pid, row, when)
         out[CreditEntry].extend(credit_rows)
 
         for body_code, program_code, cid, cycle_id, cycle, completed in renewal_cycles:
@@ -611,6 +717,208 @@ class Generator:
                              "object_id": object_id, "professional_id": pid,
                              "changes": changes})
 
+    # -- providers, rosters and audits (a few per thousand people) -------------------------
+
+    def _write_all(self, out: dict[type, list[dict]]) -> Counter:
+        with transaction.atomic(using=self.using):
+            for model, rows in out.items():
+                self.writer.write(model, rows)
+        return Counter({str(model._meta.verbose_name_plural): len(rows)
+                        for model, rows in out.items() if rows})
+
+    def providers_and_rosters(self, professionals: int) -> Counter:
+        """Provider organizations (an approval by one body, a staff account, approved
+        courses) and the completion rosters they uploaded; which people each roster lists
+        is decided here, so that every worker writes its own people's rows and credits."""
+        if not professionals:
+            return Counter()
+        out: dict[type, list[dict]] = {model: [] for model in CATALOG_MODELS}
+        # The seed alone decides (not the prefix, nor the numbers already taken): the same
+        # seed gives the same courses and rosters.
+        rng = random.Random(f"{self.seed}:providers")
+        numbers = random.Random(f"{self.seed}:course numbers")
+        ace_numbers = set(Course.objects.using(self.using).filter(
+            body_id=self.bodies["ACE"]).values_list("course_number", flat=True))
+        courses = []
+        User = get_user_model()
+        for i in range(math.ceil(professionals * PROVIDERS_PER_1000 / 1000)):
+            city, region = _pick(rng, CITIES)
+            name = f"{PROVIDERS[i % len(PROVIDERS)]} {city} {self.prefix.upper()}{i:03d}"
+            since = self.as_of - timedelta(days=_ri(rng, 365, 8 * 365))
+            created = _at(since, rng)
+            provider_id, user_id = self.ids.take(Provider), self.ids.take(User)
+            body = "ACE" if rng.random() < 0.6 else "ACSM"
+            username = f"{self.prefix}provider{i:04d}"
+            out[Provider].append({
+                "id": provider_id, "name": name, "email": f"{username}@example.test",
+                "website": "", "city": city, "postal_code": f"{_ri(rng, 10000, 99999)}",
+                "created_at": created})
+            out[ProviderApproval].append({
+                "id": self.ids.take(ProviderApproval), "provider_id": provider_id,
+                "body_id": self.bodies[body], "approved_from": since, "approved_until": None,
+                "provider_number": f"{body}-{self.prefix.upper()}{i:04d}",
+                "created_at": created})
+            out[User].append({
+                "id": user_id, "username": username, "email": f"{username}@example.test",
+                "first_name": _pick(rng, FIRST_NAMES), "last_name": _pick(rng, FAMILY_NAMES),
+                "password": self.password(), "is_staff": False, "is_superuser": False,
+                "is_active": True, "date_joined": created, "last_login": None})
+            out[ProviderMembership].append({
+                "id": self.ids.take(ProviderMembership), "user_id": user_id,
+                "provider_id": provider_id, "created_at": created})
+            self._history(out, History.Action.CREATE, "provider", provider_id, None, created,
+                          {"name": [None, name], "approved_by": [None, body]})
+            for _ in range(2):
+                number = ""
+                while body == "ACE" and (not number or number in ace_numbers):
+                    number = f"CS{_ri(numbers, 100000, 999999)}"
+                ace_numbers.add(number)
+                course = {
+                    "id": self.ids.take(Course), "body_id": self.bodies[body],
+                    "provider_id": provider_id, "course_number": number,
+                    "title": _pick(rng, COURSE_TOPICS),
+                    "description": "Lectures, demonstrations and supervised practice.",
+                    "credits": (_d(rng, "0.5", "2.0", "0.1") if body == "ACE"
+                                else _d(rng, "4", "15")),
+                    "format": _pick(rng, ("course", "workshop", "online_course")),
+                    "status": Course.APPROVED, "return_reason": "", "submitted_at": created,
+                    "approved_from": since, "approved_until": None}
+                out[Course].append(course)
+                courses.append((course, name, user_id, body))
+        span = math.ceil(professionals / math.ceil(professionals * ROSTERS_PER_1000 / 1000))
+        for start in range(0, professionals, span):
+            course, provider_name, user_id, body = _pick(rng, courses)
+            facts = {"id": course["id"], "title": course["title"], "format": course["format"],
+                     "credits": course["credits"], "body": body, "provider": provider_name,
+                     "course_number": course["course_number"]}
+            uploaded_at = _at(self.as_of - timedelta(days=_ri(rng, 1, 300)), rng)
+            completed_on = uploaded_at.date() - timedelta(days=_ri(rng, 0, 14))
+            roster_id = self.ids.take(Roster)
+            line = 0
+            for index in range(start, min(start + span, professionals)):
+                # Its own stream per person: the same people whatever the batches.
+                if self.credits_per and random.Random(
+                        (self.seed * 100_000_003 + index) ^ 0x5EED).random() < ROSTER_SHARE:
+                    line += 1
+                    self.roster_of[index] = (facts, roster_id, line, completed_on, uploaded_at)
+            for _ in range(_ri(rng, 0, 2)):  # people the roster names but nobody matches
+                line += 1
+                email = f"walk-in{roster_id}-{line}@example.test"
+                note = f"no one has verified {email} yet; it is offered to them once they do"
+                row_id = self.ids.take(RosterRow)
+                out[RosterRow].append({
+                    "id": row_id, "roster_id": roster_id, "course_id": course["id"],
+                    "line": line, "member_id": "", "email": email,
+                    "name": f"{_pick(rng, FIRST_NAMES)} {_pick(rng, FAMILY_NAMES)}",
+                    "completed_on": completed_on, "credits": None, "state": RosterRow.HELD,
+                    "note": note, "professional_id": None, "credit_entry_id": None,
+                    "merged_from": {}, "updated_at": uploaded_at})
+                self._history(out, History.Action.REPORT_COMPLETION, "rosterrow", row_id, None,
+                              uploaded_at, {"state": [None, RosterRow.HELD], "note": [None, note]})
+            file_name = f"completions-{completed_on:%Y-%m-%d}.csv"
+            out[Roster].append({
+                "id": roster_id, "course_id": course["id"], "uploaded_by_id": user_id,
+                "uploaded_at": uploaded_at, "file_name": file_name,
+                "sha256": hashlib.sha256(f"{self.prefix}:{roster_id}".encode()).hexdigest(),
+                "row_count": line, "status": Roster.DONE})
+            self._history(out, History.Action.CREATE, "roster", roster_id, None, uploaded_at,
+                          {"file": [None, file_name], "rows": [None, line]})
+        return self._write_all(out)
+
+    def audits(self) -> Counter:
+        """This year's audit of each audited body, as do_start_audit and open_cases make it
+        (the policy's rate of last year's completed renewals in the whole database, one case
+        per selected renewal, its claimed credits as items), with its cases at every stage;
+        none for a body whose audit of the year exists already."""
+        out: dict[type, list[dict]] = {model: [] for model in AUDIT_MODELS}
+        year = self.as_of.year
+        notice_on = max(self.as_of - timedelta(days=20), date(year, 1, 1))
+        rng = random.Random(f"{self.seed}:{self.prefix}:audits")
+        for body in CertifyingBody.objects.using(self.using).order_by("code"):
+            rule = selection.audit_policy(body, notice_on)
+            if rule is None or Audit.objects.using(self.using).filter(
+                    body=body, year=year).exists():
+                continue
+            audit_seed = f"{self.prefix}{self.seed}"
+            strata = selection.sample(selection.population(body, year - 1), rule.rate,
+                                      audit_seed)
+            selected = [(pk, s.program) for s in strata for pk in s.selected]
+            if not selected:
+                continue
+            audit_id = self.ids.take(Audit)
+            started_at = _at(notice_on, rng)
+            out[Audit].append({
+                "id": audit_id, "body_id": body.pk, "year": year, "seed": audit_seed,
+                "rate": rule.rate, "response_days": rule.response_days,
+                "replacement_days": rule.replacement_days,
+                "inactive_months": rule.inactive_months, "rule": rule.rule,
+                "notice_on": notice_on, "strata": [s.as_dict() for s in strata],
+                "status": Audit.OPEN, "started_by_id": None, "started_at": started_at})
+            self._history(out, History.Action.START_AUDIT, "audit", audit_id, None, started_at,
+                          {"body": [None, body.code], "year": [None, year],
+                           "seed": [None, audit_seed], "selected": [None, len(selected)]})
+            ids = [pk for pk, _ in selected]
+            owner = dict(Renewal.objects.using(self.using).filter(pk__in=ids)
+                         .values_list("pk", "professional_id"))
+            claims: dict[int, list[tuple[int, Decimal]]] = {}
+            for renewal_id, entry_id, counted in (
+                    ClaimedCredit.objects.using(self.using).filter(renewal_id__in=ids)
+                    .order_by("renewal_id", "credit_entry_id")
+                    .values_list("renewal_id", "credit_entry_id", "counted")):
+                claims.setdefault(renewal_id, []).append((entry_id, counted))
+            due_on = notice_on + timedelta(days=rule.response_days)
+            for renewal_id, stratum in selected:
+                self._case(rng, out, audit_id, renewal_id, owner[renewal_id], stratum,
+                           notice_on, due_on, rule, claims.get(renewal_id, []), started_at)
+        return self._write_all(out)
+
+    def _case(self, rng, out, audit_id, renewal_id, pid, stratum, notice_on, due_on, rule,
+              claims, started_at) -> None:
+        r = rng.random()
+        status = (AuditCase.AWAITING if r < 0.55 else AuditCase.SUBMITTED if r < 0.75
+                  else AuditCase.PASSED if r < 0.9 else AuditCase.REPLACEMENT)
+        if not claims:
+            status = AuditCase.AWAITING
+        case_id = self.ids.take(AuditCase)
+        answered = status != AuditCase.AWAITING
+        submitted_at = (min(_at(notice_on + timedelta(days=_ri(rng, 1, 15)), rng), self.latest)
+                        if answered else None)
+        reviewed_at = (min(submitted_at + timedelta(days=_ri(rng, 1, 4)), self.latest)
+                       if status in (AuditCase.PASSED, AuditCase.REPLACEMENT) else None)
+        out[AuditCase].append({
+            "id": case_id, "audit_id": audit_id, "renewal_id": renewal_id,
+            "professional_id": pid, "stratum": stratum, "status": status,
+            "notified_on": notice_on, "due_on": due_on,
+            "replacement_due_on": (reviewed_at.date() + timedelta(days=rule.replacement_days)
+                                   if status == AuditCase.REPLACEMENT else None),
+            "inactive_until": None, "submitted_at": submitted_at,
+            "submissions": 1 if answered else 0, "note": "", "claimed_by_id": None,
+            "claimed_until": None,
+            "concluded_at": reviewed_at if status == AuditCase.PASSED else None})
+        self._history(out, History.Action.SELECT_FOR_AUDIT, "auditcase", case_id, pid,
+                      started_at, {"due_on": [None, due_on.isoformat()],
+                                   "credits": [None, [str(e) for e, _ in claims]]})
+        if answered:
+            self._history(out, History.Action.SUBMIT_AUDIT, "auditcase", case_id, pid,
+                          submitted_at, {"status": [AuditCase.AWAITING, AuditCase.SUBMITTED]})
+        rejected = _ri(rng, 0, len(claims) - 1) if status == AuditCase.REPLACEMENT else None
+        for n, (entry_id, counted) in enumerate(claims):
+            outcome = (AuditItem.PENDING if reviewed_at is None
+                       else AuditItem.REJECTED if n == rejected else AuditItem.ACCEPTED)
+            out[AuditItem].append({
+                "id": self.ids.take(AuditItem), "case_id": case_id, "credit_entry_id": entry_id,
+                "counted": counted, "replacement": False,
+                "locked_at_submission": submitted_at, "outcome": outcome,
+                "reason": "length_not_shown" if outcome == AuditItem.REJECTED else "",
+                "review_note": "", "reviewed_by_id": None, "reviewed_at": reviewed_at,
+                "appeal": "", "appeal_note": "", "appeal_decided_by_id": None})
+        reminder_on = due_on - timedelta(days=AuditReminder.DAYS_BEFORE[AuditReminder.DAYS_14])
+        if status == AuditCase.AWAITING and reminder_on <= self.as_of:
+            out[AuditReminder].append({
+                "id": self.ids.take(AuditReminder), "case_id": case_id,
+                "kind": AuditReminder.DAYS_14, "deadline": due_on,
+                "sent_at": _at(reminder_on, rng)})
+
     # -- batches --------------------------------------------------------------------------
 
     def batch(self, start: int, count: int) -> Counter:
@@ -631,7 +939,7 @@ class Generator:
                         for model, rows in out.items()})
 
     def finish(self) -> None:
-        self.writer.analyze(self.models)
+        self.writer.analyze(_all_models())
 
 
 # The run a forked worker serves (set in the parent just before the fork, inherited).
@@ -661,9 +969,19 @@ def _bisect(cumulative: list[float], x: float) -> int:
 
 
 def _models() -> list[type[models.Model]]:
+    """What a batch writes, parents before children."""
     return [get_user_model(), Professional, MemberId, CprAed, Certification, Cycle,
-            CreditEntry, CreditDecision, Renewal, RenewalItem, ClaimedCredit, Invoice,
-            InvoiceLine, Payment, History]
+            CreditEntry, CreditDecision, Petition, PetitionMessage, RosterRow, Renewal,
+            RenewalItem, ClaimedCredit, Invoice, InvoiceLine, Payment, History]
+
+
+CATALOG_MODELS = [get_user_model(), Provider, ProviderApproval, ProviderMembership, Course,
+                  Roster, RosterRow, History]
+AUDIT_MODELS = [Audit, AuditCase, AuditItem, AuditReminder, History]
+
+
+def _all_models() -> list[type[models.Model]]:
+    return list(dict.fromkeys([*_models(), *CATALOG_MODELS, *AUDIT_MODELS]))
 
 
 class SyntheticError(ValueError):
@@ -699,6 +1017,7 @@ def generate(professionals: int, *, credits_per: int = 50, seed: int = 1,
     generator = Generator(credits_per=credits_per, seed=seed, prefix=prefix,
                           as_of=as_of or timezone.localdate(), using=using)
     summary = generator.summary
+    summary.rows.update(generator.providers_and_rosters(professionals))
     tasks = [(start, min(batch, professionals - start))
              for start in range(0, professionals, batch)]
     # Workers (processes: the generating is Python, one core each) on PostgreSQL, outside a
@@ -728,6 +1047,8 @@ def generate(professionals: int, *, credits_per: int = 50, seed: int = 1,
             pool.terminate()
             pool.join()
             _RUN = None
+    if professionals:
+        summary.rows.update(generator.audits())
     generator.finish()
     summary.seconds = time.perf_counter() - started
     return summary

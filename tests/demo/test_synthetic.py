@@ -9,9 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import models
 
+from recert.audits.models import Audit
 from recert.core.evaluation import evaluate_professional
 from recert.core.models import (
     Certification,
+    Course,
     CprAed,
     CreditDecision,
     CreditEntry,
@@ -19,8 +21,11 @@ from recert.core.models import (
     History,
     MemberId,
     Professional,
+    Provider,
 )
+from recert.demo import synthetic
 from recert.demo.synthetic import SyntheticError, generate
+from recert.providers.models import Petition, Roster, RosterRow
 from recert.renewals.models import ClaimedCredit, Invoice, InvoiceLine, Payment, Renewal
 from recert.rules import model as rules_model
 from tests.processes import require_postgresql
@@ -36,7 +41,7 @@ def generated(db):
 
 def test_counts(generated):
     assert Professional.objects.count() == 60
-    assert get_user_model().objects.filter(username__startswith="syn").count() == 60
+    assert get_user_model().objects.filter(username__regex=r"^syn[0-9]{6}$").count() == 60
     assert CreditEntry.objects.count() == 60 * 30
     assert generated.rows["credit entries"] == 1800
     assert generated.professionals == 60
@@ -65,7 +70,8 @@ def test_every_stage_and_format(generated):
     assert set(Renewal.objects.values_list("status", flat=True)) == {"completed",
                                                                      "pending_payment"}
     assert Cycle.objects.filter(closed_reason="renewed").exists()
-    assert CreditDecision.objects.exists()
+    # Petitions and their decisions are rare (a few per thousand people): checked below with
+    # more of them.
 
 
 def test_all_formats_at_a_larger_size(db):
@@ -91,41 +97,85 @@ def test_the_engine_agrees_with_the_stored_stage(db, as_of):
 
 
 def test_passwords_are_unusable(generated):
-    users = get_user_model().objects.filter(username__startswith="syn")
+    users = get_user_model().objects.filter(username__startswith="syn")  # providers' too
     assert not any(u.has_usable_password() for u in users)
-    assert len({u.password for u in users}) == 60  # Django's random unusable values
+    assert len({u.password for u in users}) == users.count()  # Django's random values
 
 
-def _snapshot():
-    def rows(model, *fields):
-        return list(model._base_manager.order_by("pk").values_list(*fields))
-    return {
-        "professionals": rows(Professional, "full_name", "city", "postal_code"),
-        "certifications": rows(Certification, "program__code", "certified_on", "status"),
-        "cycles": rows(Cycle, "number", "start", "end", "closed_reason"),
-        "credits": rows(CreditEntry, "earned_on", "title", "format", "amount", "unit",
-                        "awarded_by", "petition", "source"),
-        "invoices": rows(Invoice, "total", "status"),
-    }
+def test_petitions_rosters_providers_and_audits(db, monkeypatch):
+    """The rarer records, made common here: each is what the actions would have left."""
+    monkeypatch.setattr(synthetic, "PETITION_SHARE", 0.3)
+    monkeypatch.setattr(synthetic, "ROSTER_SHARE", 0.5)
+    summary = generate(120, credits_per=15, seed=2, prefix="rare", as_of=AS_OF, batch=50)
+
+    # Petitions: one per entry in a petition state, filed for ACE by an ACE holder; a
+    # decided one has the body's decision, a question waits on one asked for more.
+    entries = CreditEntry.objects.exclude(petition="")
+    assert entries.count() == Petition.objects.count() > 0
+    for petition in Petition.objects.select_related("credit_entry", "body"):
+        assert petition.body.code == "ACE"
+        assert petition.professional_id == petition.credit_entry.professional_id
+        assert Certification.objects.filter(professional=petition.professional,
+                                            program__body__code="ACE").exists()
+        decisions = CreditDecision.objects.filter(credit_entry=petition.credit_entry)
+        if petition.state in (Petition.APPROVED, Petition.DENIED):
+            assert petition.credit_entry.petition == petition.state
+            assert decisions.get().outcome == ("accepted" if petition.state == "approved"
+                                               else "rejected")
+        else:
+            assert petition.credit_entry.petition == "pending" and not decisions.exists()
+        assert petition.messages.exists() == (petition.state == Petition.MORE_INFORMATION)
+    assert {p.state for p in Petition.objects.all()} >= {"pending", "approved", "denied"}
+
+    # Providers: approved by a body, a member account, approved courses.
+    providers = Provider.objects.filter(members__user__username__startswith="rare")
+    assert providers.count() == 1  # 3 per 1,000 people, at least one
+    for provider in providers:
+        assert provider.approvals.count() == 1 and provider.members.count() == 1
+        assert provider.courses.filter(status=Course.APPROVED).count() == 2
+
+    # Rosters: a row per line, credited ones are the person's own entry with the course's
+    # facts and source "provider"; the others are held without a person.
+    rosters = Roster.objects.all()
+    assert rosters.exists() and summary.rows["rosters"] == rosters.count()
+    for roster in rosters:
+        rows = list(roster.rows.select_related("credit_entry", "professional__user"))
+        assert roster.row_count == len(rows) and roster.status == Roster.DONE
+        assert [r.line for r in rows] == list(range(1, len(rows) + 1))
+        for row in rows:
+            if row.state == RosterRow.CREDITED:
+                entry = row.credit_entry
+                assert entry.professional_id == row.professional_id
+                assert row.email == row.professional.user.email
+                assert (entry.source, entry.title, entry.amount, entry.earned_on) == (
+                    CreditEntry.PROVIDER, roster.course.title, roster.course.credits,
+                    row.completed_on)
+            else:
+                assert row.state == RosterRow.HELD and row.professional_id is None
+    assert RosterRow.objects.filter(state=RosterRow.CREDITED).count() > 10
+    assert CreditEntry.objects.count() == 120 * 15  # a roster's credit is one of the person's
+
+    # This year's ACSM audit: the policy's rate of last year's completed renewals, a case per
+    # selected renewal with its claimed credits as items.
+    audit = Audit.objects.get(body__code="ACSM", year=AS_OF.year)
+    selected = [pk for s in audit.strata for pk in s["selected"]]
+    assert sorted(audit.cases.values_list("renewal_id", flat=True)) == sorted(selected)
+    for case in audit.cases.all():
+        assert case.professional_id == case.renewal.professional_id
+        assert sorted(case.items.values_list("credit_entry_id", flat=True)) == sorted(
+            case.renewal.claimed_credits.values_list("credit_entry_id", flat=True))
+    assert not Audit.objects.filter(body__code="ACE").exists()  # ACE does not audit
+    # A second run does not start the year's audit again.
+    generate(5, credits_per=2, seed=3, prefix="more", as_of=AS_OF)
+    assert Audit.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_same_seed_same_data():
+def test_same_seed_same_data(db):
     generate(15, credits_per=10, seed=5, prefix="same", as_of=AS_OF)
-    first = _snapshot()
-    for model in (ClaimedCredit, InvoiceLine, Payment, Invoice):
-        model._base_manager.all().delete()
-    Renewal.objects.all().delete()
-    CreditDecision.objects.all().delete()
-    CreditEntry.all_objects.all().delete()
-    Cycle.objects.all().delete()
-    Certification.all_objects.all().delete()
-    Professional.objects.all().delete()
-    get_user_model().objects.all().delete()
-    generate(15, credits_per=10, seed=5, prefix="same", as_of=AS_OF, batch=4, workers=1)
-    assert _snapshot() == first
+    generate(15, credits_per=10, seed=5, prefix="again", as_of=AS_OF, batch=4, workers=1)
+    assert _people("again") == _people("same")
     generate(15, credits_per=10, seed=6, prefix="other", as_of=AS_OF)
-    assert _snapshot()["credits"][-150:] != first["credits"]
+    assert _people("other")["credits"] != _people("same")["credits"]
 
 
 def test_command(db, capsys):
@@ -157,6 +207,8 @@ def _people(prefix):
         "professionals": rows(Professional, "", "full_name", "city", "postal_code"),
         "certifications": rows(Certification, "professional__", "program__code",
                                "certified_on", "status"),
+        "cycles": rows(Cycle, "certification__professional__", "number", "start", "end",
+                       "closed_reason"),
         "credits": sorted(rows(CreditEntry, "professional__", "earned_on", "title", "format",
                                "amount", "unit", "awarded_by", "petition", "source"), key=repr),
         "invoices": sorted(rows(Invoice, "professional__", "total", "status"), key=repr),

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = ("Write N synthetic professionals with certifications of both bodies at every "
-            "stage, credits of every format, renewals, invoices and history (deterministic "
-            "by --seed; COPY on PostgreSQL). Run it while nothing else writes.")
+            "stage, credits of every format, renewals, invoices, petitions, providers with "
+            "rosters, this year's audits and history (deterministic by --seed; COPY by "
+            "several workers on PostgreSQL).")
 
     def add_arguments(self, parser):
         parser.add_argument("--professionals", type=int, required=True, metavar="N",
