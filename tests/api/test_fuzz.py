@@ -98,3 +98,52 @@ def test_the_provider_routes_keep_to_the_document_with_a_provider_token(case, pr
             case.path_parameters[name] = provider_world[name]
     case.call_and_validate(headers={"Authorization": f"Bearer {provider_world['raw']}"},
                            checks=CHECKS)
+
+
+@pytest.fixture
+def staff_world(alice, alice_cpt, bob, programs, sam, media, settings,
+                django_capture_on_commit_callbacks):
+    """A staff token of an ACSM registrar and auditor (and ACE auditor), with alice, an ACSM
+    audit case and an ACE petition in reach."""
+    from decimal import Decimal
+
+    from recert.audits.actions import do_start_audit
+    from recert.core.actions.certifications import do_create_certification
+    from recert.core.actions.professionals import do_create_professional
+    from recert.core.models import CertifyingBody
+    from recert.providers.actions import do_file_petition
+    from tests.api.conftest import make_token
+    from tests.audits.conftest import NOTICE_ON, at, renew
+    from tests.staff.people import make_staff
+
+    settings.API_RATE_LIMIT = 1_000_000
+    staff = make_staff("fuzzstaff", [("ACSM", "registrar"), ("ACSM", "auditor"),
+                                     ("ACE", "auditor")])
+    _, raw = make_token(staff, kind="staff", name="fuzz")
+    log(alice, date(2026, 2, 1), "2")
+    carl = do_create_professional(username="carl", email="carl@example.com",
+                                  full_name="Carl Cole", actor=None)
+    renew(carl, programs[("ACSM", "CPT")], sam)
+    with at(NOTICE_ON), django_capture_on_commit_callbacks(execute=True):
+        audit = do_start_audit(CertifyingBody.objects.get(code="ACSM"), 2026, "seed1",
+                               actor=staff, today=NOTICE_ON)
+    do_create_certification(bob, programs[("ACE", "PT")], date(2025, 6, 10), actor=sam)
+    workshop = log(bob, date(2026, 10, 1), "6", "OTHER", unit="hour")
+    petition = do_file_petition(workshop, CertifyingBody.objects.get(code="ACE"),
+                                actor=bob.user, description="Agenda", hours=Decimal("6"),
+                                today=date(2026, 12, 1))
+    return {"raw": raw, "professional_id": alice.pk, "case_id": audit.cases.get().pk,
+            "petition_id": petition.pk}
+
+
+@schema.include(path_regex="/staff/").parametrize()
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_the_staff_routes_keep_to_the_document_with_a_staff_token(case, staff_world):
+    for name in ("professional_id", "case_id", "petition_id"):
+        value = (case.path_parameters or {}).get(name)
+        if isinstance(value, int) and value % 2:
+            case.path_parameters[name] = staff_world[name]
+    case.call_and_validate(headers={"Authorization": f"Bearer {staff_world['raw']}"},
+                           checks=CHECKS)

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from recert.audits.actions import do_start_audit
+from recert.audits.models import AuditCase
 from recert.core.actions.certifications import do_create_certification
 from recert.core.actions.professionals import do_create_professional, do_set_member_id
 from recert.core.evaluation import standing_of
@@ -373,9 +374,24 @@ def _count(api, path) -> int:
     return len(queries)
 
 
-@time_machine.travel(TODAY, tick=False)
-def test_the_staff_lists_cost_the_same_for_3_rows_as_for_12(reg, ace, programs, sam, bob,
-                                                           bob_pt, media):
+def _more_cases(case, n: int, start: int) -> None:
+    """`n` further cases of the same renewal, in audits of later years (written directly:
+    only the list's cost is measured)."""
+    from recert.audits.models import Audit
+
+    audit = case.audit
+    for year in range(start, start + n):
+        later = Audit.objects.create(
+            body=audit.body, year=year, seed="s", rate=audit.rate,
+            response_days=audit.response_days, replacement_days=audit.replacement_days,
+            inactive_months=audit.inactive_months, rule=audit.rule, notice_on=audit.notice_on)
+        AuditCase.objects.create(audit=later, renewal=case.renewal,
+                                 professional=case.professional, stratum=case.stratum,
+                                 notified_on=case.notified_on, due_on=case.due_on)
+
+
+def test_the_staff_lists_cost_the_same_for_few_rows_as_for_many(reg, ace, programs, sam, bob,
+                                                                 bob_pt, audit_case, media):
     acsm_api, ace_api = staff_api(reg, "read"), staff_api(ace, "read")
     paths = ("/staff/professionals?limit=50", "/staff/audits/cases", "/staff/petitions")
 
@@ -388,13 +404,19 @@ def test_the_staff_lists_cost_the_same_for_3_rows_as_for_12(reg, ace, programs, 
                              description="Agenda", hours=Decimal("6"),
                              today=date(2026, 12, 1))
 
-    _people(3, programs, sam)
-    petitions(3, 0)
-    acsm_api.get("/staff/professionals")  # the tokens' last use: written once a minute
-    ace_api.get("/staff/petitions")
-    few = {p: _count(ace_api if "petitions" in p else acsm_api, p) for p in paths}
-    _people(9, programs, sam, start=3)
-    petitions(9, 3)
-    many = {p: _count(ace_api if "petitions" in p else acsm_api, p) for p in paths}
-    assert many == few
+    def counts():
+        return {p: _count(ace_api if "petitions" in p else acsm_api, p) for p in paths}
 
+    with time_machine.travel(TODAY, tick=False):
+        _people(2, programs, sam)
+        petitions(3, 0)
+        _more_cases(audit_case, 2, 2030)
+        acsm_api.get("/staff/professionals")  # the tokens' last use: written once a minute
+        ace_api.get("/staff/petitions")
+        few = counts()
+        _people(9, programs, sam, start=2)
+        petitions(9, 3)
+        _more_cases(audit_case, 9, 2040)
+        many = counts()
+    assert many == few
+    assert len(acsm_api.get("/staff/audits/cases").json()["items"]) == 12

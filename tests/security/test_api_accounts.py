@@ -1,11 +1,10 @@
 """Cross-account matrix over every API route (issue 15): each operation of the live OpenAPI
 document, with its ids filled with alice's objects, called with bob's read-and-write token
 answers 404 (403 on the provider and staff routes: a personal token acts for no provider
-and holds no staff role) and shows
-nothing of alice's; list routes show bob only his own. The same calls with alice's token
-succeed, so the matrix is not refusing everyone. The provider routes, filled with the world's
-provider's ids: another provider's token 404, a staff token 403, anonymous 401; the
-provider's own token opens them."""
+and holds no staff role) and shows nothing of alice's; list routes show bob only his own.
+The same calls with alice's token succeed, so the matrix is not refusing everyone. The
+provider routes, filled with the world's provider's ids: another provider's token 404, a
+staff token 403, anonymous 401; the provider's own token opens them."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
