@@ -6,8 +6,9 @@ invalid), was deleted, or its holder opted out of public verification.
 The purpose is "suspension", not "revocation": a bit clears again when the certification is
 renewed or the holder is listed again. A list is computed on request from the badges it
 covers and the engine's evaluation of their holders; the signed list is cached under a key
-made of everything it reads (each holder's evaluation version, deletions, opt-outs, the
-day, the policies and the signing key), so a change shows on the next request.
+that moves with everything it reads (the holders' evaluation versions, deletions, opt-outs,
+the day, the policies and the signing key), read in one query, so a change shows on the
+next request and an unchanged list costs that one query.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from recert.core.evaluation import evaluated_of
@@ -37,6 +39,7 @@ LIST_BITS = 131_072
 FILL = 0.5
 STANDING = {rules_model.ACTIVE, rules_model.RENEWAL_OPEN}
 MAX_LIST_CHARS = 200_000  # a compressed 16 KiB list is a few hundred characters
+LISTING = "certification__professional__public_listing"
 
 
 def free_index(body: CertifyingBody) -> tuple[int, int]:
@@ -87,6 +90,18 @@ def bit(raw: bytes, index: int) -> bool:
     return bool(raw[index // 8] & (0x80 >> (index % 8)))
 
 
+def _state(body: CertifyingBody, number: int) -> dict:
+    """What a list is computed from, summed up in one query: badges are only ever added
+    (count), evaluation versions only grow (their sum moves with any holder's change, a
+    deletion too), and an opt-out or a return moves the sum of the opted-out listings."""
+    return IssuedBadge.objects.filter(body=body, status_list=number).aggregate(
+        badges=Count("id"), live=Count("certification"),
+        versions=Sum("certification__professional__evaluation_version"),
+        certifications=Max("certification__updated_at"),
+        listings=Max(f"{LISTING}__updated_at"),
+        opted_out=Sum(f"{LISTING}__pk", filter=Q(**{f"{LISTING}__opted_out": True})))
+
+
 def _rows(body: CertifyingBody, number: int) -> list[tuple]:
     return list(IssuedBadge.objects.filter(body=body, status_list=number).order_by(
         "status_index").values_list(
@@ -122,13 +137,13 @@ def credential_jwt(body: CertifyingBody, number: int) -> str | None:
         return None
     now = timezone.now()
     as_of = timezone.localdate()
-    rows = _rows(body, number)
-    state = hashlib.sha256(repr((rows, as_of, current_fingerprint(), key.key_id,
-                                 settings.SITE_URL)).encode()).hexdigest()
+    state = hashlib.sha256(repr((_state(body, number), as_of, current_fingerprint(),
+                                 key.key_id, settings.SITE_URL)).encode()).hexdigest()
     cache_key = f"recert:badge-status:{body.code}:{number}:{state}"
     cached = cache.get(cache_key)
     if cached is not None:
         return cached
+    rows = _rows(body, number)
     url = badges.status_list_url(body, number)
     ttl = settings.BADGE_STATUS_CACHE_SECONDS
     document = {

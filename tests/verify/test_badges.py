@@ -161,6 +161,7 @@ def _bit_of(body: str, index: int) -> bool:
 
 def test_an_opt_out_suspends_the_badges_and_stops_new_ones(keys, alice, alice_cpt):
     token = _badge(alice, alice_cpt)
+    assert verify_badge(token).outcome == "valid"  # the list is cached now
     do_set_public_listing(alice, listed=False, actor=alice.user)
     assert verify_badge(token).outcome == "suspended"
     response = _download(alice.user, alice_cpt)
@@ -319,9 +320,9 @@ def test_the_status_list_costs_a_few_queries_per_holder(keys, alice, bob, alice_
     from django.core.cache import cache
 
     cache.clear()
-    # The badges, the holders, and each holder's evaluation (certifications, credits,
-    # decisions, late renewals).
-    with django_assert_num_queries(2 + 2 * 5):
+    # The list's state, its badges, the holders, and each holder's evaluation
+    # (certifications, credits, decisions, late renewals).
+    with django_assert_num_queries(3 + 2 * 5):
         status_list.credential_jwt(body, 0)
     with django_assert_num_queries(1):  # nothing changed: the signed list from the cache
         status_list.credential_jwt(body, 0)
