@@ -161,3 +161,51 @@ def test_recert_worker_without_a_queue_says_tasks_run_in_process(monkeypatch, ca
     monkeypatch.setenv("DEBUG", "1")  # the command's default (off) must not leak
     assert main(["worker", "--burst"]) == 2
     assert "tasks run in-process (TASK_BACKEND=immediate)" in capsys.readouterr().err
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _chunk_sql(ids, day):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recert.renewals.lifecycle import run_chunk
+
+    with CaptureQueriesContext(connection) as captured:
+        report = run_chunk(ids, day)
+    return report, [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_second_run_of_a_chunk_writes_nothing_and_sends_nothing(alice, alice_cpt, bob,
+                                                                  bob_cpt):
+    from recert.accounts.models import VerifiedAddress
+
+    # Bob never proved his address: his reminder is skipped, and noted once.
+    VerifiedAddress.objects.filter(user=bob.user).delete()
+    ids = [alice.pk, bob.pk]
+    first, _ = _chunk_sql(ids, GRACE_DAY)
+    assert (first.status_changes, first.reminders, first.reminders_skipped) == (2, 1, 1)
+    notes = History.objects.filter(action="skip_email").count()
+    assert notes == 1
+    outbox = len(mail.outbox)
+
+    again, sql = _chunk_sql(ids, GRACE_DAY)
+    assert (again.status_changes, again.reminders, again.reminders_skipped) == (0, 0, 1)
+    assert [q for q in sql if q.lstrip().upper().startswith(WRITES)] == []
+    assert len(mail.outbox) == outbox
+    assert History.objects.filter(action="skip_email").count() == notes
+
+
+def test_a_chunk_reads_its_inputs_in_the_same_queries_for_one_or_many(alice, alice_cpt, bob,
+                                                                      bob_cpt, programs, sam):
+    from tests.factories import log
+
+    for professional in (alice, bob):
+        for day in (date(2026, 1, 5), date(2027, 2, 6), date(2028, 3, 7)):
+            log(professional, day, "2")
+    do_create_certification(bob, programs[("ACE", "PT")], date(2025, 5, 1), actor=sam)
+    _chunk_sql([alice.pk, bob.pk], GRACE_DAY)  # the changes and reminders, once
+    _, one = _chunk_sql([alice.pk], GRACE_DAY)
+    _, two = _chunk_sql([alice.pk, bob.pk], GRACE_DAY)
+    assert len(one) == len(two)

@@ -36,7 +36,13 @@ def current_address(user) -> str:
 
 def is_verified(user, address: str) -> bool:
     address = normalize(address)
-    return bool(address) and VerifiedAddress.objects.filter(user=user, email=address).exists()
+    if not address:
+        return False
+    # A batch (the nightly run) prefetches `verified_addresses` for all its users at once.
+    prefetched = getattr(user, "_prefetched_objects_cache", {}).get("verified_addresses")
+    if prefetched is not None:
+        return any(v.email == address for v in prefetched)
+    return VerifiedAddress.objects.filter(user=user, email=address).exists()
 
 
 def verified_email(user) -> str | None:

@@ -17,17 +17,25 @@ from recert.core.models import Certification, CreditDecision, CreditEntry, Cycle
 from recert.rules.model import CertificationIn, CreditIn, Decision, Evaluation
 
 
+def _certifications():
+    # The person's CPR/AED record fills every certification's cpr_aed_valid_until.
+    return (Certification.objects.select_related("program__body", "professional__cpr_aed")
+            .prefetch_related(
+                Prefetch("cycles", queryset=Cycle.objects.filter(closed_at__isnull=True)))
+            .order_by("certified_on", "id"))
+
+
 def certifications_of(professional: Professional) -> list[Certification]:
     """Live certifications with program, body and open cycles: two queries."""
-    return list(
-        Certification.objects.filter(professional=professional)
-        # The person's CPR/AED record fills every certification's cpr_aed_valid_until.
-        .select_related("program__body", "professional__cpr_aed")
-        .prefetch_related(
-            Prefetch("cycles", queryset=Cycle.objects.filter(closed_at__isnull=True))
-        )
-        .order_by("certified_on", "id")
-    )
+    return list(_certifications().filter(professional=professional))
+
+
+def certifications_by_professional(ids: list[int]) -> dict[int, list[Certification]]:
+    """`certifications_of` for many professionals at once (by id): two queries."""
+    out: dict[int, list[Certification]] = {}
+    for certification in _certifications().filter(professional_id__in=ids):
+        out.setdefault(certification.professional_id, []).append(certification)
+    return out
 
 
 def credits_of(professional: Professional) -> list[CreditEntry]:
@@ -44,17 +52,26 @@ def claimed_by_late_renewals(professional: Professional) -> dict[int, tuple[str,
     """{certification id: ids of credits that a completed renewal of it claimed although
     they were earned after the cycle it renewed (in grace, ACSM-GRACE-2)}: one query.
     Those credits do not count again in the next cycle."""
+    return claimed_by_professional([professional.pk]).get(professional.pk, {})
+
+
+def claimed_by_professional(ids: list[int]) -> dict[int, dict[int, tuple[str, ...]]]:
+    """`claimed_by_late_renewals` of many professionals (by id), keyed by professional: one
+    query."""
     # The renewal's professional too: the planner then starts from their few renewals
     # instead of scanning every claimed credit (72 ms → 0.4 ms at 165,000 claims).
     rows = (CreditEntry.objects.filter(
-        professional=professional, claims__renewal__professional=professional,
+        professional_id__in=ids, claims__renewal__professional_id__in=ids,
+        claims__renewal__professional_id=F("professional_id"),
         claims__renewal__status="completed",
         earned_on__gt=F("claims__renewal__cycle_end"))
-        .values_list("claims__renewal__items__certification_id", "pk").distinct())
-    claimed: dict[int, list[str]] = {}
-    for certification_id, pk in rows:
-        claimed.setdefault(certification_id, []).append(str(pk))
-    return {k: tuple(sorted(v)) for k, v in claimed.items()}
+        .values_list("professional_id", "claims__renewal__items__certification_id", "pk")
+        .distinct())
+    claimed: dict[int, dict[int, list[str]]] = {}
+    for professional_id, certification_id, pk in rows:
+        claimed.setdefault(professional_id, {}).setdefault(certification_id, []).append(str(pk))
+    return {p: {k: tuple(sorted(v)) for k, v in by_certification.items()}
+            for p, by_certification in claimed.items()}
 
 
 def certification_input(certification: Certification,
@@ -146,25 +163,34 @@ class Evaluated:
 def credit_inputs(professional: Professional) -> list[CreditIn]:
     """The engine's input of every live credit entry, without model instances: two
     queries (entries, decisions), a fraction of the cost of `credits_of` at 1,000 entries."""
+    return credit_inputs_by_professional([professional.pk]).get(professional.pk, [])
+
+
+def credit_inputs_by_professional(ids: list[int]) -> dict[int, list[CreditIn]]:
+    """`credit_inputs` of many professionals (by id) in the same two queries: {professional
+    id: their inputs in date order}; someone without live entries is absent."""
     decisions: dict[int, dict[str, Decision]] = {}
     for entry_id, body, outcome, counted_as, reason in (
-            CreditDecision.objects.filter(credit_entry__professional=professional,
+            CreditDecision.objects.filter(credit_entry__professional_id__in=ids,
                                           credit_entry__deleted_at__isnull=True)
             .values_list("credit_entry_id", "body__code", "outcome", "counted_as", "reason")):
         decisions.setdefault(entry_id, {})[body] = Decision(outcome=outcome,
                                                             counted_as=counted_as, reason=reason)
-    rows = (CreditEntry.objects.filter(professional=professional).order_by("earned_on", "id")
-            .values_list("id", "earned_on", "format", "amount", "unit", "awarded_by", "title",
-                         "provider", "course_number", "grade", "published_on", "petition"))
-    return [
-        CreditIn(id=str(pk), earned_on=earned_on, format=fmt, amount=amount, unit=unit,
-                 awarded_by=awarded_by, title=title, provider=provider or None,
-                 course_number=course_number or None, grade=grade or None,
-                 published_on=published_on, petition=petition or None,
-                 decisions=decisions.get(pk, {}))
-        for (pk, earned_on, fmt, amount, unit, awarded_by, title, provider, course_number,
-             grade, published_on, petition) in rows
-    ]
+    rows = (CreditEntry.objects.filter(professional_id__in=ids)
+            .order_by("professional_id", "earned_on", "id")
+            .values_list("professional_id", "id", "earned_on", "format", "amount", "unit",
+                         "awarded_by", "title", "provider", "course_number", "grade",
+                         "published_on", "petition"))
+    out: dict[int, list[CreditIn]] = {}
+    for (professional_id, pk, earned_on, fmt, amount, unit, awarded_by, title, provider,
+         course_number, grade, published_on, petition) in rows:
+        out.setdefault(professional_id, []).append(CreditIn(
+            id=str(pk), earned_on=earned_on, format=fmt, amount=amount, unit=unit,
+            awarded_by=awarded_by, title=title, provider=provider or None,
+            course_number=course_number or None, grade=grade or None,
+            published_on=published_on, petition=petition or None,
+            decisions=decisions.get(pk, {})))
+    return out
 
 
 def _cache_key(professional: Professional, version: int, as_of: date) -> str:

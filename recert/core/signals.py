@@ -32,6 +32,12 @@ def bump_evaluation_version(professional) -> None:
     Professional.objects.filter(pk=pk).update(evaluation_version=F("evaluation_version") + 1)
 
 
+def bump_evaluation_versions(ids) -> None:
+    """`bump_evaluation_version` of many professionals (ids) in one UPDATE."""
+    Professional.objects.filter(pk__in=list(ids)).update(
+        evaluation_version=F("evaluation_version") + 1)
+
+
 def _of_entry(entry_id):
     return Subquery(CreditEntry.all_objects.filter(pk=entry_id).values("professional_id")[:1])
 

@@ -24,7 +24,7 @@ from recert.core.actions.professionals import do_set_cpr_aed
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Cycle, History, Professional
 from recert.core.policies import following_cycle
-from recert.core.signals import bump_evaluation_version
+from recert.core.signals import bump_evaluation_version, bump_evaluation_versions
 from recert.renewals import gateways
 from recert.renewals.emails import send_receipt
 from recert.renewals.models import (
@@ -484,6 +484,33 @@ def do_set_status(certification: Certification, status: str, *, actor) -> bool:
     history.record(History.Action.STATUS_CHANGE, certification, actor=actor,
                    professional=certification.professional, changes={"status": [old, status]})
     return True
+
+
+def do_set_statuses(statuses: dict[int, str], *, actor) -> list[int]:
+    """`do_set_status` of many certifications ({id: the engine's status}) at once: the rows
+    locked and read again, only those that differ written (one UPDATE), a history row each
+    (one INSERT). Returns the ids of the certifications changed; running it twice, or on two
+    workers at once, changes each once."""
+    if not statuses:
+        return []  # not even a savepoint
+    with transaction.atomic():
+        changed = []
+        now = timezone.now()
+        for certification in (Certification.objects.select_for_update()
+                              .filter(pk__in=list(statuses)).order_by("pk")):
+            new = statuses[certification.pk]
+            if certification.status != new:
+                changed.append((certification, certification.status, new))
+                certification.status, certification.updated_at = new, now
+        if not changed:
+            return []
+        Certification.objects.bulk_update([c for c, _, _ in changed], ["status", "updated_at"])
+        history.record_many(History.Action.STATUS_CHANGE,
+                            [(c, c.professional_id, {"status": [old, new]})
+                             for c, old, new in changed], actor=actor)
+        # bulk_update sends no post_save: move the evaluation versions as a save would.
+        bump_evaluation_versions({c.professional_id for c, _, _ in changed})
+    return [c.pk for c, _, _ in changed]
 
 
 @transaction.atomic

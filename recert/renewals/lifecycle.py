@@ -14,11 +14,19 @@ from django.conf import settings
 from django.db import transaction
 
 from recert.core import mail
-from recert.core.evaluation import standing_of
+from recert.core.actions.messages import skip_note, skip_notes_of
+from recert.core.evaluation import (
+    Standing,
+    certification_input,
+    certifications_by_professional,
+    claimed_by_professional,
+    credit_inputs_by_professional,
+)
 from recert.core.models import Certification, Cycle, Professional
 from recert.renewals import emails
-from recert.renewals.actions import do_record_reminder, do_set_status, settle_invoice
+from recert.renewals.actions import do_record_reminder, do_set_statuses, settle_invoice
 from recert.renewals.models import Invoice, Reminder
+from recert.rules import evaluate
 from recert.rules import model as rules_model
 from recert.rules.model import CertificationResult, RenewalGroup
 
@@ -109,33 +117,76 @@ def professional_chunks(size: int) -> list[list[int]]:
 def run_chunk(ids: list[int], today: date, *, actor=None) -> RunReport:
     """The nightly work for the professionals `ids`, in one transaction.
 
-    Each professional is a savepoint inside it: a failure is logged with the id, rolled
-    back, counted in `failed`, and the chunk goes on. Safe to retry and to run twice, also
-    at once on two workers: a status is stored only when it differs (under a row lock), and
-    the unique reminder row decides whether a reminder goes out. Professionals deleted since
-    the chunk was made are skipped. If the chunk itself fails (the worker dies, the
+    The chunk's inputs are read in a few queries for all of its professionals (the engine's
+    input as plain values, not model instances), each professional is evaluated, and only
+    what differs from what is stored is written: the changed statuses in one UPDATE (with
+    their history rows in one INSERT) at the end, the due reminders and the open invoices
+    to settle each professional in a savepoint. A failure of one professional (its
+    evaluation, its mail or invoices) is logged with the id, rolled back (their statuses
+    too), counted in `failed`, and the chunk goes on.
+
+    Safe to retry and to run twice, also at once on two workers: a status is stored only
+    when it differs (under a row lock), and the unique reminder row decides whether a
+    reminder goes out; a second run writes nothing and sends nothing. Professionals deleted
+    since the chunk was made are skipped. If the chunk itself fails (the worker dies, the
     database goes away), all of it rolls back and a retry starts it again; the e-mail
     already handed to the mail server by then goes out again (at least once, never zero
     times)."""
+    from recert.core.policies import current_policies
+
     report = RunReport()
     with transaction.atomic():
         # Re-read inside the transaction: what the chunk acts on is checked now, not when
-        # it was enqueued. The reminders already sent for these professionals' open cycles
-        # are read once per chunk.
+        # it was enqueued.
         professionals = list(Professional.objects.filter(pk__in=ids).select_related("user")
-                             .order_by("pk"))
+                             .prefetch_related("user__verified_addresses").order_by("pk"))
+        pids = [p.pk for p in professionals]
+        certifications = certifications_by_professional(pids)
+        credits = credit_inputs_by_professional(pids)
+        claimed = claimed_by_professional(pids)
+        # The reminders already sent for these professionals' open cycles.
         sent = set(Reminder.objects.filter(
-            cycle__closed_at__isnull=True,
-            cycle__certification__professional_id__in=[p.pk for p in professionals],
+            cycle__certification__professional_id__in=pids, cycle__closed_at__isnull=True,
         ).values_list("cycle_id", "kind"))
+        # The reminders skipped (no address, turned off) and noted on an earlier night.
+        notes = skip_notes_of(pids)
+        invoices: dict[int, list[Invoice]] = {}
+        for invoice in (Invoice.objects.filter(professional_id__in=pids, status=Invoice.OPEN)
+                        .select_related("renewal", "professional").order_by("pk")):
+            invoices.setdefault(invoice.professional_id, []).append(invoice)
+        policies = current_policies()
+        statuses: dict[int, str] = {}
         for professional in professionals:
+            own = certifications.get(professional.pk, [])
             try:
-                with transaction.atomic():
-                    report.add(_run_professional(professional, today, sent, actor=actor))
+                own_claimed = claimed.get(professional.pk, {})
+                evaluation = evaluate(
+                    policies, [certification_input(c, own_claimed.get(c.pk, ())) for c in own],
+                    credits.get(professional.pk, []), today)
+                plan = _plan(Standing(evaluation, own, []), today, sent)
+                part = RunReport(professionals=1)
+                mails = []
+                for group, due, members in plan.mails:
+                    reason = mail.skip_reason(professional.user,
+                                              optional=due.kind in emails.OPTIONAL)
+                    if reason and _skip_note(due, members, reason) in notes.get(
+                            professional.pk, ()):
+                        part.reminders_skipped += 1  # skipped and noted before: no write
+                    else:
+                        mails.append((group, due, members, reason))
+                to_settle = invoices.get(professional.pk, []) if plan.settles else []
+                if mails or to_settle:
+                    with transaction.atomic():
+                        part.add(_act(professional, plan.standing, mails, to_settle, today,
+                                      sent, actor=actor))
             except Exception:
                 log.exception("Nightly run failed for professional %s; rolled back, "
                               "continuing", professional.pk)
                 report.failed.append(professional.pk)
+                continue
+            report.add(part)
+            statuses.update(plan.statuses)
+        report.status_changes += len(do_set_statuses(statuses, actor=actor))
     return report
 
 
@@ -157,22 +208,32 @@ class _Member:
     result: CertificationResult
 
 
-def _run_professional(professional: Professional, today: date, sent: set, *,
-                      actor) -> RunReport:
-    report = RunReport(professionals=1)
-    standing = standing_of(professional, today)
-    groups = {cid: g for g in standing.evaluation.renewals for cid in g.certifications}
-    cycles = {c.certification_id: c for c in Cycle.objects.filter(
-        certification__professional=professional, closed_at__isnull=True).order_by("number")}
+@dataclass
+class _Plan:
+    """What one professional's evaluation asks of the nightly run (nothing written yet)."""
+
+    standing: Standing
+    # {certification id: the engine's status} where the stored one differs.
+    statuses: dict[int, str]
     # One e-mail per renewal group (one invoice, one total) and kind; each on its own else.
+    mails: list[tuple[RenewalGroup | None, Due, list[_Member]]]
+    # Whether an open invoice may need settling: a certification invalid, or past its
+    # cycle end (`settle_invoice` finds nothing to do otherwise).
+    settles: bool
+
+
+def _plan(standing: Standing, today: date, sent: set) -> _Plan:
+    groups = {cid: g for g in standing.evaluation.renewals for cid in g.certifications}
+    statuses: dict[int, str] = {}
     mails: dict[tuple, tuple[RenewalGroup | None, Due, list[_Member]]] = {}
+    settles = False
     for certification, result in standing.rows():
         if result is None:
             continue
-        if certification.status != result.status and do_set_status(
-                certification, result.status, actor=actor):
-            report.status_changes += 1
-        cycle = cycles.get(certification.pk)
+        if certification.status != result.status:
+            statuses[certification.pk] = result.status
+        settles = settles or result.status == rules_model.INVALID or today > result.cycle.end
+        cycle = certification.current_cycle()
         if cycle is None:
             continue
         due = latest_due(result, today)
@@ -184,8 +245,17 @@ def _run_professional(professional: Professional, today: date, sent: set, *,
         else:
             group, key = None, ("one", certification.pk, due.kind)
         mails.setdefault(key, (group, due, []))[2].append(_Member(certification, cycle, result))
-    for group, due, members in mails.values():
-        outcome = _send(professional, members, group, due, today, actor=actor)
+    return _Plan(standing, statuses, list(mails.values()), settles)
+
+
+def _act(professional: Professional, standing: Standing, mails: list, invoices: list[Invoice],
+         today: date, sent: set, *, actor) -> RunReport:
+    """The professional's due reminders (group, due, members, skip reason), then their open
+    invoices settled (an open invoice follows its certifications: void once they are
+    invalid, only the exam restores them; the late fee added once they are in grace)."""
+    report = RunReport()
+    for group, due, members, reason in mails:
+        outcome = _send(professional, members, group, due, today, reason, actor=actor)
         if outcome == mail.SENT:
             report.reminders += 1
             sent.update((m.cycle.pk, due.kind) for m in members)
@@ -193,18 +263,24 @@ def _run_professional(professional: Professional, today: date, sent: set, *,
             report.reminders_skipped += 1
         elif outcome == mail.FAILED:
             report.reminders_unsent += 1
-    # An open invoice follows its certifications: void once they are invalid (only
-    # the exam restores them), the late fee added once they are in grace.
-    for invoice in (Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
-                    .select_related("renewal", "professional")):
+    for invoice in invoices:
         check = settle_invoice(invoice, today, actor=actor, standing=standing)
         report.invoices_voided += check.invalid
         report.invoices_repriced += bool(check.late_fee)
     return report
 
 
+def _occasion(due: Due, members: list[_Member]) -> str:
+    return f"{'+'.join(str(m.certification.pk) for m in members)} {due.kind} {due.due_on}"
+
+
+def _skip_note(due: Due, members: list[_Member], reason: str) -> dict:
+    return skip_note(kind=emails.message_kind(due.kind), reason=reason,
+                     occasion=_occasion(due, members))
+
+
 def _send(professional: Professional, members: list[_Member], group: RenewalGroup | None,
-          due: Due, today: date, *, actor) -> str | None:
+          due: Due, today: date, reason: str, *, actor) -> str | None:
     """One e-mail for `members` (a renewal group quoted with its total, or one
     certification), recorded as a reminder on each member's cycle once the mail server
     accepted it: SENT, SKIPPED (no address, or an optional reminder turned off; noted in
@@ -216,8 +292,7 @@ def _send(professional: Professional, members: list[_Member], group: RenewalGrou
     else:
         fee, late_fee = lead.result.renewal.fee, lead.result.renewal.late_fee
     kind = emails.message_kind(due.kind)
-    occasion = f"{'+'.join(str(m.certification.pk) for m in members)} {due.kind} {due.due_on}"
-    reason = mail.skip_reason(professional.user, optional=due.kind in emails.OPTIONAL)
+    occasion = _occasion(due, members)
     if reason:
         mail.note_not_sent(professional, reason, kind=kind, occasion=occasion, actor=actor)
         return mail.SKIPPED

@@ -124,24 +124,27 @@ def test_one_failing_professional_does_not_stop_the_run(alice, alice_cpt, bob, p
                                                         monkeypatch, caplog):
     from django.core.management.base import CommandError
 
-    from recert.renewals import lifecycle as reminders
+    from recert.renewals import emails
 
     bob_cpt = do_create_certification(bob, programs[("ACSM", "CPT")], date(2025, 3, 15),
                                       actor=sam)
-    real = reminders.do_set_status
+    real = emails.send_reminder
 
-    def failing(certification, status, *, actor):
-        if certification.professional_id == alice.pk:
-            real(certification, status, actor=actor)  # written, then rolled back
+    def failing(professional, *args, **kwargs):
+        if professional.pk == alice.pk:
+            # Her reminder row is written first, then this: all of hers rolls back.
             raise RuntimeError("boom")
-        return real(certification, status, actor=actor)
+        return real(professional, *args, **kwargs)
 
-    monkeypatch.setattr(reminders, "do_set_status", failing)
+    monkeypatch.setattr(emails, "send_reminder", failing)
     with pytest.raises(CommandError, match=f"1 professional\\(s\\) failed \\(ids {alice.pk}\\)"):
         _run(date(2029, 1, 2))
     bob_cpt.refresh_from_db()
     alice_cpt.refresh_from_db()
+    # Nothing of hers is stored (her status neither), the others' work is.
     assert bob_cpt.status == "grace" and alice_cpt.status == "active"
+    assert list(Reminder.objects.values_list("cycle__certification", flat=True)) == [bob_cpt.pk]
+    assert not History.objects.filter(action="status_change", object_id=alice_cpt.pk).exists()
     assert [m.to for m in mail.outbox] == [[bob.email or bob.user.email]]
     assert f"professional {alice.pk}" in caplog.text and "boom" in caplog.text
     report = run_nightly(date(2029, 1, 2))
@@ -171,8 +174,9 @@ def test_one_email_per_renewal_group_quoting_the_group_total(alice, alice_cpt, p
     assert "renew together, on one invoice" in body
     assert "Renewal opens" not in message.body
     # Nothing more for the group the same day; a second run reads the sent ones once.
-    # + the bridge's credit decisions and late-renewal claims (issue 10)
-    with django_assert_max_num_queries(14):
+    # + the bridge's credit decisions and late-renewal claims (issue 10); a chunk reads its
+    # inputs for all its professionals at once: the same count for one or for hundreds.
+    with django_assert_max_num_queries(13):
         run_nightly(date(2028, 3, 1))
     assert len(mail.outbox) == 1
 

@@ -37,22 +37,36 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
 
 
+def _action(action: str) -> History.Action:
+    try:
+        return History.Action(action)
+    except ValueError:
+        raise ValueError(f"{action!r} is not a History.Action; add it to the list") from None
+
+
 def record(action: str, instance: models.Model, *, actor, professional=None,
            changes: dict | None = None) -> History:
     """One history row. `action` must be a History.Action (the list is closed: a new kind of
     change adds a member there, so that no free string reaches the table)."""
-    try:
-        action = History.Action(action)
-    except ValueError:
-        raise ValueError(f"{action!r} is not a History.Action; add it to the list") from None
-    return History.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=object_type_of(instance),
-        object_id=instance.pk,
-        professional=professional,
-        changes=changes or {},
-    )
+    return History.objects.create(**_row(_action(action), instance, actor, professional,
+                                         changes))
+
+
+def record_many(action: str, rows: list[tuple[models.Model, object, dict]], *,
+                actor) -> list[History]:
+    """`record` for many objects in one INSERT: rows of (instance, professional or its id,
+    changes)."""
+    action = _action(action)
+    return History.objects.bulk_create(
+        [History(**_row(action, instance, actor, professional, changes))
+         for instance, professional, changes in rows])
+
+
+def _row(action, instance, actor, professional, changes) -> dict:
+    return {"actor": actor if getattr(actor, "pk", None) else None, "action": action,
+            "object_type": object_type_of(instance), "object_id": instance.pk,
+            "professional_id": getattr(professional, "pk", professional),
+            "changes": changes or {}}
 
 
 def update(instance: models.Model, fields: dict, allowed: list[str], *, actor,

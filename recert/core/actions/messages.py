@@ -24,12 +24,28 @@ def do_record_email_sent(professional: Professional, *, kind: str, to: str, subj
                           changes=_changes(kind=kind, to=to, subject=subject))
 
 
+def skip_note(*, kind: str, reason: str, to: str = "", occasion: str = "") -> dict:
+    """The changes of the history row that notes a message not sent."""
+    return _changes(kind=kind, to=to or None, reason=reason, occasion=occasion or None)
+
+
+def skip_notes_of(professional_ids: list[int]) -> dict[int, list[dict]]:
+    """{professional id: the changes of each not-sent note in their history}: one query,
+    for a batch to tell which notes exist already (`skip_note`) without asking each time."""
+    notes: dict[int, list[dict]] = {}
+    for object_id, changes in (History.objects.of_type(Professional)
+                               .filter(object_id__in=professional_ids, action=Action.SKIP_EMAIL)
+                               .values_list("object_id", "changes")):
+        notes.setdefault(object_id, []).append(changes)
+    return notes
+
+
 @transaction.atomic
 def do_note_email_not_sent(professional: Professional, *, kind: str, reason: str,
                            to: str = "", occasion: str = "", actor=None) -> History | None:
     """A History row saying a message did not go out and why. Noted once per kind, occasion
     and reason, so that a reminder skipped every night (no address) is noted once."""
-    changes = _changes(kind=kind, to=to or None, reason=reason, occasion=occasion or None)
+    changes = skip_note(kind=kind, reason=reason, to=to, occasion=occasion)
     if History.objects.of(professional).filter(action=Action.SKIP_EMAIL,
                                                changes=changes).exists():
         return None
