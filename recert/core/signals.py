@@ -4,8 +4,11 @@ Any save or delete of a credit entry, a decision on it, its documents, a certifi
 cycle or the CPR/AED record bumps the person's version in the same transaction, so the
 cached evaluation (recert.core.evaluation.evaluation_of) of the old version is never read
 again once the change commits. The renewals app registers its rows (renewals, their items
-and claimed credits) through `watch`. Writes that bypass save()/delete() (QuerySet.update,
-bulk_create, raw SQL) must call `bump_evaluation_version` themselves.
+and claimed credits, invoices), the audits app its cases and the providers app petitions
+through `watch`: besides the engine's input, the version covers every row that the pages
+caching what they show per version read (the dashboard's banners, recert.front.views).
+Writes that bypass save()/delete() (QuerySet.update, bulk_create, raw SQL) of any of these
+rows must call `bump_evaluation_version` themselves.
 """
 
 from __future__ import annotations

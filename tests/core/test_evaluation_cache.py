@@ -230,3 +230,49 @@ def test_a_recorded_policy_value_shows_on_the_next_page(alice, course, sam):
                         TODAY, "board decision", "fee schedule 2026, section 2", actor=sam,
                         today=TODAY)
     assert "$999.00" in client.get(reverse("dashboard")).content.decode()
+
+
+def _renewal(alice):
+    return Renewal.objects.create(
+        professional=alice, body=CertifyingBody.objects.get(code="ACSM"),
+        cycle_end=date(2025, 12, 31), required=Decimal("45"), cecs_through_body=Decimal("0"),
+        cecs_other=Decimal("45"), acknowledged_at="2026-01-01T00:00Z", requested_on=TODAY)
+
+
+def test_invoices_audit_cases_and_petitions_show_on_the_next_dashboard(alice, course, sam):
+    """Not engine input, but the dashboard shows them from its part cached per version:
+    a new or changed invoice, audit case or petition moves the version too (written here
+    without actions, as any code path might)."""
+    from recert.audits.models import Audit, AuditCase
+    from recert.providers.models import Petition
+    from recert.renewals.models import Invoice
+
+    renewal = _renewal(alice)
+    invoice = Invoice(number="INV-77", renewal=renewal, professional=alice, issued_on=TODAY,
+                      total=Decimal("45"))
+    check_not_stale(alice, invoice.save, must_differ=False)
+    assert "Invoice INV-77" in _pages(alice)["/"]
+
+    def paid():
+        invoice.status = Invoice.PAID
+        invoice.save()
+    check_not_stale(alice, paid, must_differ=False)
+    assert "Invoice INV-77" not in _pages(alice)["/"]
+
+    audit = Audit.objects.create(body=renewal.body, year=2026, seed="s", rate=Decimal("0.1"),
+                                 response_days=30, replacement_days=30, inactive_months=6,
+                                 rule="r", notice_on=TODAY)
+    case = AuditCase(audit=audit, renewal=renewal, professional=alice, stratum="all",
+                     notified_on=TODAY, due_on=date(2026, 7, 1))
+    check_not_stale(alice, case.save, must_differ=False)
+    assert "proof due 07/01/2026" in _pages(alice)["/"]
+    case.due_on = date(2026, 7, 15)
+    check_not_stale(alice, case.save, must_differ=False)
+    assert "proof due 07/15/2026" in _pages(alice)["/"]
+
+    petition = Petition(credit_entry=course, body=renewal.body, professional=alice,
+                        description="agenda", hours=Decimal("5"))
+    check_not_stale(alice, petition.save, must_differ=False)
+    assert "petition for" in _pages(alice)["/"]
+    check_not_stale(alice, petition.delete, must_differ=False)
+    assert "petition for" not in _pages(alice)["/"]

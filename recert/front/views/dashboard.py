@@ -38,9 +38,12 @@ class Card:
     standing: tuple[str, str] | None = None
 
 
-def _certifications_part(professional, as_of) -> dict:
-    """What the dashboard shows of the evaluation: the certifications' cards and renewal
-    groups as HTML, and the number of entries."""
+def _body(professional, as_of) -> dict:
+    """What the dashboard shows below its heading, as HTML: the open invoices and audit
+    cases, the certifications' cards and renewal groups, the petitions; and the number of
+    entries. Every row it reads moves the professional's evaluation version when it
+    changes (recert.core.signals, and the watches of the renewals, audits and providers
+    apps)."""
     certifications, evaluated = evaluated_of(professional, as_of)
     rows = evaluated.rows(certifications)
     earned_on = evaluated.credit_dates
@@ -67,8 +70,14 @@ def _certifications_part(professional, as_of) -> dict:
         for g in evaluated.evaluation.renewals
         if len(g.certifications) > 1 and g.bills_together
     ]
-    html = render_to_string("front/_dashboard_certifications.html",
-                            {"cards": cards, "groups": groups})
+    open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
+                         .select_related("renewal__body").order_by("issued_on", "number"))
+    # The banner of an audit still open (ACSM-AUDIT-1): one query.
+    audit_cases = list(AuditCase.objects.filter(professional=professional).exclude(
+        status__in=AuditCase.CLOSED).select_related("audit__body").order_by("pk"))
+    html = render_to_string("front/_dashboard_body.html", {
+        "professional": professional, "cards": cards, "groups": groups,
+        "open_invoices": open_invoices, "audit_cases": audit_cases})
     return {"html": html, "credit_count": evaluated.credit_count}
 
 
@@ -78,23 +87,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if professional is None:
         return render(request, "front/no_profile.html")
     as_of = timezone.localdate()
-    # What the page shows of the evaluation is cached as HTML per evaluation version and
-    # day (recert.core.evaluation.page_key): a page read again reads no certification or
-    # credit row and renders no card, whatever the size of the log.
+    # What the page shows below its heading is cached as HTML per evaluation version and
+    # day (recert.core.evaluation.page_key): a page read again reads no certification,
+    # credit, invoice, audit or petition row and renders no card, whatever the log's size.
     key = page_key(professional, as_of, "dashboard")
-    part = cache.get(key)
-    if part is None:
-        part = _certifications_part(professional, as_of)
-        cache.set(key, part, settings.EVALUATION_CACHE_SECONDS)
-    open_invoices = list(Invoice.objects.filter(professional=professional, status=Invoice.OPEN)
-                         .select_related("renewal__body").order_by("issued_on", "number"))
-    # The banner of an audit still open (ACSM-AUDIT-1): one query.
-    audit_cases = list(AuditCase.objects.filter(professional=professional).exclude(
-        status__in=AuditCase.CLOSED).select_related("audit__body").order_by("pk"))
+    body = cache.get(key)
+    if body is None:
+        body = _body(professional, as_of)
+        cache.set(key, body, settings.EVALUATION_CACHE_SECONDS)
     return render(request, "front/dashboard.html", {
-        "professional": professional, "certifications_html": mark_safe(part["html"]),
-        "open_invoices": open_invoices, "audit_cases": audit_cases,
-        "credit_count": part["credit_count"], "as_of": as_of,
+        "professional": professional, "body_html": mark_safe(body["html"]),
+        "credit_count": body["credit_count"], "as_of": as_of,
         # (certification, result) for whoever inspects the page's context (tests): read
         # only when asked, never by the template.
         "rows": SimpleLazyObject(lambda: _rows(professional, as_of)),

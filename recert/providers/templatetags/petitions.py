@@ -22,14 +22,15 @@ def petition_status(entry):
 
 @register.inclusion_tag("providers/_open_petitions.html")
 def open_petitions(professional):
-    """The professional's petitions not yet decided, or decided in the last 30 days (one
-    query)."""
-    from datetime import timedelta
+    """The professional's petitions not yet decided, or decided in the last 30 days (from
+    the start of that day: the dashboard caches what it shows per day; one query)."""
+    from datetime import datetime, time, timedelta
 
     from django.db.models import Q
     from django.utils import timezone
 
-    recent = timezone.now() - timedelta(days=30)
+    recent = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=30),
+                                                  time.min))
     petitions = list(Petition.objects.filter(professional=professional).filter(
         Q(state__in=Petition.OPEN) | Q(decided_at__gte=recent)).select_related(
         "body", "credit_entry").order_by("filed_at"))
