@@ -199,7 +199,10 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:self.CAP + 1].count()
+        # Unordered: ordered by the list's date, a filter or search that many rows match
+        # walked the date index backwards (1–2 s at 5 million entries); unordered, the scan
+        # stops after CAP + 1 matches wherever they are.
+        return self.object_list.order_by()[:self.CAP + 1].count()
 
 
 @admin.register(CreditEntry)
@@ -239,9 +242,14 @@ class CreditEntryAdmin(admin.ModelAdmin):
         # The people as a list of ids (at most PEOPLE_FOUND): `professional_id = ANY(…)` is
         # one more index in the bitmap OR, where a subquery made the planner walk the whole
         # date index (10 s for a rare term at a million entries).
-        people = list(Professional.objects.filter(
-            Q(full_name__icontains=term) | Q(user__username__icontains=term))
-            .values_list("pk", flat=True)[:self.PEOPLE_FOUND])
+        # Name and user name in two queries: their OR across the join to the users was a
+        # sequential scan of both tables (0.5 s at 100,000 people); the name alone uses its
+        # trigram index, the user names are one small table.
+        people = list(Professional.objects.filter(full_name__icontains=term)
+                      .values_list("pk", flat=True)[:self.PEOPLE_FOUND])
+        if len(people) < self.PEOPLE_FOUND:
+            people += Professional.objects.filter(user__username__icontains=term).exclude(
+                pk__in=people).values_list("pk", flat=True)[:self.PEOPLE_FOUND - len(people)]
         return queryset.filter(
             Q(title__icontains=term) | Q(provider__icontains=term)
             | Q(course_number__icontains=term) | Q(professional__in=people)), False
