@@ -3,6 +3,7 @@ posts a completion roster as JSON rows, matched by the roster upload's own code,
 result per row; bad rows come back by path in the page's words; retries are safe; large
 rosters are matched in the background (202); and nobody else reaches any of it."""
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -129,6 +130,36 @@ def test_bad_rows_are_refused_by_path_in_the_pages_words_and_nothing_is_stored(
     fixed = fit_ed_api.post(_rosters_path(ace_course), {"rows": rows[:1]},
                             headers={"Idempotency-Key": "bad-batch"})
     assert fixed.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_with_one_key_store_one_roster(pat, fit_ed, ace_course, members):
+    """A provider's system retrying at once on several connections: one roster, one credit;
+    the others get its response or 409 (still running)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises every write (CI runs this on "
+                    "PostgreSQL)")
+    _, raw = make_token(pat, kind="provider", provider=fit_ed)
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def call():
+        try:
+            barrier.wait()
+            response = ApiClient(raw).post(_rosters_path(ace_course), {"rows": ROWS[:1]},
+                                           headers={"Idempotency-Key": "same"})
+            results.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and {status for status, _ in results} <= {201, 409}
+    assert Roster.objects.count() == 1 and CreditEntry.objects.count() == 1
+    assert len({body["id"] for status, body in results if status == 201}) == 1
 
 
 def test_a_roster_of_wrong_shape_names_the_field(fit_ed_api, ace_course):

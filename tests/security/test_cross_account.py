@@ -43,8 +43,12 @@ OWNERS: dict[str, str] = {
     # The staff console and its education section: staff of the object's body (every
     # role): alice is certified by ACSM; her petition asks ACE.
     "staff": "ACSM staff", "education": "ACSM staff", "petitions": "ACE staff",
-    # The provider console: a member of the provider of the world's course.
+    # The provider console: a member of the provider of the world's course; so are the
+    # API's provider routes (from the console's own scripts: the member's session).
     "providers": "provider",
+    **{f"api-v1:{name}": "provider" for name in (
+        "provider", "provider_courses", "provider_course", "provider_roster_create",
+        "provider_rosters", "provider_roster")},
 }
 REFUSED = {401, 403, 404}
 # Ids of no object (to tell "refused because it is not yours" from "refused input").
