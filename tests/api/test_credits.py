@@ -164,6 +164,9 @@ def test_a_format_that_needs_a_document_takes_one_inline(alice_api, alice, alice
     broken = _errors(alice_api.post("/credits", {**teaching, "documents": [
         {"name": "x.pdf", "content_base64": "***"}]}))
     assert "documents[0].content_base64" in broken
+    nameless = _errors(alice_api.post("/credits", {**teaching, "documents": [
+        {"name": "..", "content_base64": base64.b64encode(PDF).decode()}]}))
+    assert nameless["documents[0].name"] == "Give the file's name, like certificate.pdf."
 
 
 def test_the_preview_evaluates_a_draft_and_saves_nothing(alice_api, alice, alice_cpt):

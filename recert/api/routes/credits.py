@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated
 
 from django import forms
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -157,7 +158,11 @@ def form_input(payload: CreditIn, prefix: str = "") -> tuple[dict, MultiValueDic
             errors.append({"field": f"{prefix}documents[{i}].content_base64",
                            "message": "Send the file's bytes in base64."})
             continue
-        files.append(SimpleUploadedFile(document.name or "document", content))
+        try:
+            files.append(SimpleUploadedFile(document.name or "document", content))
+        except SuspiciousFileOperation:
+            errors.append({"field": f"{prefix}documents[{i}].name",
+                           "message": "Give the file's name, like certificate.pdf."})
     if errors:
         raise invalid(errors)
     return data, MultiValueDict({"documents": files} if files else {})
