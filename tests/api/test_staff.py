@@ -88,8 +88,9 @@ def test_bad_search_input_names_the_field_in_the_pages_words(viewer):
     assert bad.json()["errors"] == [{"field": "program", "message": "Choose a program of "
                                                                     "your bodies from the "
                                                                     "list."}]
-    assert api.get("/staff/professionals", {"cursor": "x"}).json()["errors"][0][
-        "field"] == "cursor"
+    for cursor in ("x", "²", "0"):
+        bad = api.get("/staff/professionals", {"cursor": cursor})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
 
 
 def _people(n, programs, sam, start=0):

@@ -12,6 +12,7 @@ caller's bodies is a 404; in them but without the role the page needs, a 403."""
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.forms.models import model_to_dict
 from ninja import Query, Router, Schema
@@ -26,6 +27,7 @@ from recert.api.routes.credits import (
     _check_version,
     _entries,
     credit_out,
+    document_out,
     json_response,
 )
 from recert.api.schemas import (
@@ -89,7 +91,7 @@ def staff_actor(request, role: str | None = None):
 def _after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit() or not 0 < int(cursor) <= MAX_ID:
+    if not (cursor.isascii() and cursor.isdigit()) or not 0 < int(cursor) <= MAX_ID:
         raise invalid([{"field": "cursor", "message": "Pass the next_cursor of the previous "
                                                       "page unchanged."}])
     return int(cursor)
@@ -400,17 +402,19 @@ def staff_correction(request, professional_id: Id, payload: CorrectionIn,
             raise _refused(form)
     else:
         entry = _entry_of(actor, person, payload)
-        _check_version(entry, if_match, required=False)
-        if payload.kind == "remove_credit":
-            form = RemoveCreditForm(reason)
-            done = remove_credit_from(form, entry, actor)
-        else:
-            current = CreditEntry.objects.get(pk=entry.pk)
-            data = {**{k: v for k, v in model_to_dict(current, fields=CREDIT_FIELDS).items()
-                       if v is not None},
-                    **_sent(payload, CREDIT_FIELDS), **reason}
-            form = CreditCorrectionForm(data, instance=current)
-            done = correct_credit_from(form, entry, actor)
+        with transaction.atomic():  # the version checked is the one changed
+            locked = CreditEntry.objects.select_for_update().get(pk=entry.pk)
+            _check_version(locked, if_match, required=False)
+            if payload.kind == "remove_credit":
+                form = RemoveCreditForm(reason)
+                done = remove_credit_from(form, locked, actor)
+            else:
+                current = CreditEntry.objects.get(pk=entry.pk)
+                data = {**{k: v for k, v in model_to_dict(current, fields=CREDIT_FIELDS)
+                           .items() if v is not None},
+                        **_sent(payload, CREDIT_FIELDS), **reason}
+                form = CreditCorrectionForm(data, instance=current)
+                done = correct_credit_from(form, locked, actor)
         if not done:
             raise _refused(form)
     out["credit"] = credit_out(_entries(person, deleted_too=True).get(pk=entry.pk))
@@ -497,8 +501,6 @@ def _case_row(case, credits: int) -> dict:
 
 
 def _documents(rows) -> list[dict]:
-    from recert.api.routes.credits import document_out
-
     return [document_out(d) for d in rows]
 
 
