@@ -45,7 +45,14 @@ def demo(argv: list[str]) -> int:
     if args.data:
         os.environ["RECERT_DATA"] = str(Path(args.data).expanduser().resolve())
     os.environ.setdefault("DEBUG", "1")
-    badge_key = not os.environ.get("RECERT_BADGE_KEYS", "").strip()
+    from django.conf import settings
+
+    # Only when this process has not read its settings yet (not when a test calls this).
+    badge_key = not settings.configured and not os.environ.get("RECERT_BADGE_KEYS", "").strip()
+    if not settings.configured:
+        # Links in e-mails and the URLs inside badges (issuer, keys, status lists) point at
+        # the address the demo is served on.
+        os.environ.setdefault("SITE_URL", f"http://{args.host}:{args.port}")
     if badge_key:
         # A badge-signing key for this run only (random, never stored), so that the demo
         # offers Open Badges; badges of an earlier run then read "unknown key".
@@ -54,7 +61,6 @@ def demo(argv: list[str]) -> int:
         os.environ["RECERT_BADGE_KEYS"] = new_key_item()
     _setup_django()
 
-    from django.conf import settings
     from django.core.management import call_command
     from django.utils import timezone
 
