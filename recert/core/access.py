@@ -1,7 +1,9 @@
 """What an actor may see: one place, one 404.
 
 Every page and action finds its object through these functions with the signed-in user as
-the actor. A professional sees their own rows. A staff member (core.StaffMembership) sees
+the actor. A professional sees their own rows: the professional's own pages pass `own=True`
+(or call `own_professional`), so that a professional who is also staff never reaches another
+person's rows from them. A staff member (core.StaffMembership) sees
 the professionals who hold a certification of one of their bodies, and of those people only
 the data of their bodies: certifications, invoices and renewals of their bodies; the
 credit log, whose facts are shared by every body (REVIEW-1), in full.
@@ -67,19 +69,44 @@ def _certified_at(bodies: QuerySet) -> QuerySet:
     return Certification.objects.filter(program__body__in=bodies).values("professional_id")
 
 
-def visible_professionals(actor, role: str | None = None, *,
-                          as_staff: bool = False) -> QuerySet[Professional]:
+def _scope(role, as_staff: bool, own: bool) -> str:
+    """Which rows a visible_* call reaches: "own" (the professional's own pages), "staff"
+    (the staff console: `role` or `as_staff`) or "both" (neither given)."""
+    if own and (role is not None or as_staff):
+        raise ValueError("own=True is the professional's own rows: no role, not as staff")
+    return "own" if own else "staff" if role is not None or as_staff else "both"
+
+
+def visible_professionals(actor, role: str | None = None, *, as_staff: bool = False,
+                          own: bool = False) -> QuerySet[Professional]:
     """The professionals `actor` may see: their own profile and, for staff, everyone who
     holds a (not deleted) certification of one of their bodies. With `role` or `as_staff`
     (the staff console), only the staff scope: of that role's bodies, or of any role's
-    (acting on one's own profile as staff needs the role like anyone else's)."""
+    (acting on one's own profile as staff needs the role like anyone else's). With `own`
+    (the professional's pages), only their own profile."""
     user = _user(actor)
     if user is None:
         return Professional.objects.none()
+    if _scope(role, as_staff, own) == "own":
+        return Professional.objects.filter(user=user)
     in_reach = Q(pk__in=_certified_at(staff_bodies(user, role)))
     if role is None and not as_staff:
         in_reach |= Q(user=user)
     return Professional.objects.filter(in_reach)
+
+
+def professional_of(actor) -> Professional | None:
+    """The actor's own profile, or None (staff and provider accounts have none)."""
+    user = _user(actor)
+    return None if user is None else Professional.objects.filter(user=user).first()
+
+
+def own_professional(actor) -> Professional:
+    """The actor's own profile, for the professional's pages; the one 404 without one."""
+    professional = professional_of(actor)
+    if professional is None:
+        raise Http404(NOT_FOUND)
+    return professional
 
 
 def _check(found, actor, role, in_role) -> None:
@@ -89,30 +116,41 @@ def _check(found, actor, role, in_role) -> None:
         raise PermissionDenied(f"This needs the {role} role for this record's body.")
 
 
-def access_professional(actor, pk, role: str | None = None, *,
-                        as_staff: bool = False) -> Professional:
-    professional = visible_professionals(actor, as_staff=as_staff).filter(pk=_pk(pk)).first()
+def access_professional(actor, pk, role: str | None = None, *, as_staff: bool = False,
+                        own: bool = False) -> Professional:
+    professional = visible_professionals(actor, as_staff=as_staff, own=own).filter(
+        pk=_pk(pk)).first()
     _check(professional, actor, role,
            lambda: visible_professionals(actor, role).filter(pk=professional.pk).exists())
     return professional
 
 
-def visible_certifications(actor, role: str | None = None, *,
-                           as_staff: bool = False) -> QuerySet[Certification]:
+def _in_reach(user, bodies: str, role, as_staff: bool, own: bool) -> Q:
+    """Rows of the staff scope's bodies (through the field `bodies`) and/or the actor's own
+    (through `professional__user`), as `_scope` says."""
+    scope = _scope(role, as_staff, own)
+    if scope == "own":
+        return Q(professional__user=user)
+    in_reach = Q(**{f"{bodies}__in": staff_bodies(user, role)})
+    if scope == "both":
+        in_reach |= Q(professional__user=user)
+    return in_reach
+
+
+def visible_certifications(actor, role: str | None = None, *, as_staff: bool = False,
+                           own: bool = False) -> QuerySet[Certification]:
     """The actor's own certifications and those of their bodies (with `role`: only of the
-    bodies where they hold it; `as_staff`: not their own)."""
+    bodies where they hold it; `as_staff`: not their own; `own`: only their own)."""
     user = _user(actor)
     if user is None:
         return Certification.objects.none()
-    in_reach = Q(program__body__in=staff_bodies(user, role))
-    if role is None and not as_staff:
-        in_reach |= Q(professional__user=user)
-    return Certification.objects.filter(in_reach)
+    return Certification.objects.filter(
+        _in_reach(user, "program__body", role, as_staff, own))
 
 
-def access_certification(actor, pk, role: str | None = None, *,
-                         as_staff: bool = False) -> Certification:
-    certification = visible_certifications(actor, as_staff=as_staff).select_related(
+def access_certification(actor, pk, role: str | None = None, *, as_staff: bool = False,
+                         own: bool = False) -> Certification:
+    certification = visible_certifications(actor, as_staff=as_staff, own=own).select_related(
         "program__body", "professional").filter(pk=_pk(pk)).first()
     _check(certification, actor, role,
            lambda: visible_certifications(actor, role).filter(pk=certification.pk).exists())
@@ -120,31 +158,32 @@ def access_certification(actor, pk, role: str | None = None, *,
 
 
 def access_credit_entry(actor, pk, role: str | None = None, *, deleted: bool = False,
-                        as_staff: bool = False) -> CreditEntry:
-    """A credit entry of a visible professional (`deleted`: soft-deleted ones too)."""
+                        as_staff: bool = False, own: bool = False) -> CreditEntry:
+    """A credit entry of a visible professional (`deleted`: soft-deleted ones too; `own`:
+    only the actor's own)."""
     manager = CreditEntry.all_objects if deleted else CreditEntry.objects
     entry = manager.select_related("professional").filter(
-        pk=_pk(pk), professional__in=visible_professionals(actor, as_staff=as_staff)).first()
+        pk=_pk(pk), professional__in=visible_professionals(
+            actor, as_staff=as_staff, own=own)).first()
     _check(entry, actor, role, lambda: visible_professionals(actor, role).filter(
         pk=entry.professional_id).exists())
     return entry
 
 
-def visible_invoices(actor, role: str | None = None, *, as_staff: bool = False):
+def visible_invoices(actor, role: str | None = None, *, as_staff: bool = False,
+                     own: bool = False):
     from django.apps import apps
 
     Invoice = apps.get_model("renewals", "Invoice")  # renewals builds on core
     user = _user(actor)
     if user is None:
         return Invoice.objects.none()
-    in_reach = Q(renewal__body__in=staff_bodies(user, role))
-    if role is None and not as_staff:
-        in_reach |= Q(professional__user=user)
-    return Invoice.objects.filter(in_reach)
+    return Invoice.objects.filter(_in_reach(user, "renewal__body", role, as_staff, own))
 
 
-def access_invoice(actor, number: str, role: str | None = None, *, as_staff: bool = False):
-    invoice = visible_invoices(actor, as_staff=as_staff).select_related(
+def access_invoice(actor, number: str, role: str | None = None, *, as_staff: bool = False,
+                   own: bool = False):
+    invoice = visible_invoices(actor, as_staff=as_staff, own=own).select_related(
         "renewal__body", "professional").filter(number=str(number)).first()
     _check(invoice, actor, role,
            lambda: visible_invoices(actor, role).filter(pk=invoice.pk).exists())
@@ -221,6 +260,8 @@ def access_course(actor, pk, role: str | None = None, *, as_staff: bool = False)
     _check(course, actor, role,
            lambda: visible_courses(actor, role).filter(pk=course.pk).exists())
     return course
+
+
 def access_body(actor, code, role: str | None = None) -> CertifyingBody:
     """A body the actor is staff of (any role; with `role`, 403 unless they hold it
     there); 404 for a body they are not staff of, as for anything out of reach."""
@@ -229,27 +270,23 @@ def access_body(actor, code, role: str | None = None) -> CertifyingBody:
     return body
 
 
-def visible_audit_cases(actor, role: str | None = None, *, as_staff: bool = False):
+def visible_audit_cases(actor, role: str | None = None, *, as_staff: bool = False,
+                        own: bool = False):
     """Audit cases (recert.audits): the actor's own, and those of their bodies' audits
-    (with `role`: only where they hold it; `as_staff`: not their own)."""
+    (with `role`: only where they hold it; `as_staff`: not their own; `own`: only those)."""
     from django.apps import apps
 
     AuditCase = apps.get_model("audits", "AuditCase")  # audits builds on core
     user = _user(actor)
     if user is None:
         return AuditCase.objects.none()
-    in_reach = Q(audit__body__in=staff_bodies(user, role))
-    if role is None and not as_staff:
-        in_reach |= Q(professional__user=user)
-    return AuditCase.objects.filter(in_reach)
+    return AuditCase.objects.filter(_in_reach(user, "audit__body", role, as_staff, own))
 
 
 def access_audit_case(actor, pk, role: str | None = None, *, as_staff: bool = False,
                       own: bool = False):
     """An audit case the actor may see (`own`: only their own, as the professional)."""
-    cases = visible_audit_cases(actor, as_staff=as_staff)
-    if own:
-        cases = cases.filter(professional__user=_user(actor))
+    cases = visible_audit_cases(actor, as_staff=as_staff, own=own)
     case = cases.select_related("audit__body", "professional__user", "renewal").filter(
         pk=_pk(pk)).first()
     _check(case, actor, role,

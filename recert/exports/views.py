@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from recert.core.access import own_professional
 from recert.core.evaluation import standing_of
-from recert.core.models import Professional
 from recert.exports import transcript as tx
 from recert.exports.actions import (
     AccountClosed,
@@ -44,17 +44,10 @@ FORMATS = {
 PRINT_CSS = "exports/print.css"
 
 
-def own_professional(request: HttpRequest) -> Professional:
-    professional = Professional.objects.filter(user=request.user).first()
-    if professional is None:
-        raise Http404("No professional record for this account.")
-    return professional
-
-
 def _transcript(request: HttpRequest, scope: str) -> tx.Transcript:
     if scope not in tx.SCOPES:
         raise Http404("No such transcript.")
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     standing = standing_of(professional, timezone.localdate())
     return tx.build_transcript(standing, professional.full_name, scope)
 
@@ -67,7 +60,7 @@ def _filename(transcript: tx.Transcript, extension: str) -> str:
 @login_required
 @require_GET
 def transcript_page(request: HttpRequest) -> HttpResponse:
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     choices = [
         (scope, label, [(fmt, FORMATS[fmt][0], reverse("exports:transcript_download",
                                                        args=[scope, fmt])) for fmt in FORMATS])
@@ -129,7 +122,7 @@ def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> tuple[str, str]:
 @login_required
 @require_GET
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     feed = do_ensure_calendar_feed(professional, actor=request.user)
     url, webcal = _feed_urls(request, feed)
     standing = standing_of(professional, timezone.localdate())
@@ -147,7 +140,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     do_issue_calendar_feed(professional, actor=request.user)
     messages.success(request, "Your calendar has a new private address. The old address no "
                               "longer works: subscribe again with the new one.")
@@ -200,7 +193,7 @@ class CloseAccountForm(PasswordAgainForm):
 def your_data(request: HttpRequest) -> HttpResponse:
     """GET: what the download holds, and the confirmation form. POST (password again): the
     zip, as an attachment."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     form = PasswordAgainForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         archive = do_export_data(professional, actor=request.user)
@@ -218,7 +211,7 @@ def your_data(request: HttpRequest) -> HttpResponse:
 def close_account(request: HttpRequest) -> HttpResponse:
     """GET: what closing keeps and removes, and the confirmation form. POST: closes the
     account and logs out."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     form = CloseAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from recert.core.access import NOT_FOUND, access_invoice, own_professional
 from recert.core.actions.professionals import PROFESSIONAL_FIELDS
 from recert.core.models import Professional
 from recert.renewals import gateways
@@ -41,25 +42,18 @@ from recert.rules import format_decimal
 log = logging.getLogger(__name__)
 
 
-def _professional(request: HttpRequest) -> Professional:
-    professional = Professional.objects.filter(user=request.user).first()
-    if professional is None:
-        raise Http404("No professional profile.")
-    return professional
-
-
 def _contact(professional: Professional) -> dict:
     return {name: getattr(professional, name) for name in PROFESSIONAL_FIELDS}
 
 
 @login_required
 def start(request: HttpRequest, certification_id: int) -> HttpResponse:
-    professional = _professional(request)
+    professional = own_professional(request.user)
     today = timezone.localdate()
     quote = quote_renewal(professional, certification_id, today)
     if quote is None:
         # Someone else's, deleted or unknown: all look the same from outside.
-        raise Http404("No such certification.")
+        raise Http404(NOT_FOUND)
     context = {"professional": professional, "quote": quote, "as_of": today}
     if not quote.can_renew:
         return render(request, "renewals/refused.html", context, status=200)
@@ -90,7 +84,7 @@ def start(request: HttpRequest, certification_id: int) -> HttpResponse:
 
 @login_required
 def contact_details(request: HttpRequest) -> HttpResponse:
-    professional = _professional(request)
+    professional = own_professional(request.user)
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("dashboard")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
                                            require_https=request.is_secure()):
@@ -109,24 +103,15 @@ def contact_details(request: HttpRequest) -> HttpResponse:
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """Every invoice of the professional, newest first, each with its receipt once paid."""
-    professional = _professional(request)
+    professional = own_professional(request.user)
     invoices = (Invoice.objects.filter(professional=professional)
                 .select_related("renewal__body").order_by("-issued_on", "-number"))
     return render(request, "renewals/invoices.html", {"invoices": invoices})
 
 
-def _own_invoice(request: HttpRequest, number: str) -> Invoice:
-    professional = _professional(request)
-    invoice = (Invoice.objects.select_related("renewal__body", "professional")
-               .filter(number=number, professional=professional).first())
-    if invoice is None:
-        raise Http404("No such invoice.")
-    return invoice
-
-
 @login_required
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
-    invoice = _own_invoice(request, number)
+    invoice = access_invoice(request.user, number, own=True)
     check = check_invoice(invoice, timezone.localdate())
     return render(request, "renewals/invoice.html", {
         "invoice": invoice,
@@ -143,7 +128,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def pay_online(request: HttpRequest, number: str) -> HttpResponse:
-    invoice = _own_invoice(request, number)
+    invoice = access_invoice(request.user, number, own=True)
     page = request.build_absolute_uri(reverse("renewals:invoice", args=[invoice.number]))
     try:
         url = do_start_checkout(invoice, success_url=page + "?paid=1", cancel_url=page,
@@ -161,7 +146,7 @@ def pay_online(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
-    invoice = _own_invoice(request, number)
+    invoice = access_invoice(request.user, number, own=True)
     if not invoice.is_paid:
         raise Http404("No receipt until the invoice is paid.")
     response = HttpResponse(receipt_pdf(invoice), content_type="application/pdf")

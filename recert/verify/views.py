@@ -11,16 +11,15 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from recert.core.access import access_certification
+from recert.core.access import access_certification, own_professional
 from recert.core.models import CertifyingBody, Program
 from recert.front.forms import describe
-from recert.front.views.common import own_professional
 from recert.lib.clientip import client_ip
 from recert.lib.ratelimit import hit
 from recert.verify import badges, status_list, verification
@@ -74,7 +73,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def listing(request: HttpRequest) -> HttpResponse:
     """The settings page's choice: listed on /verify/ (the default) or not."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     listed = request.POST.get("listed") == "on"
     do_set_public_listing(professional, listed=listed, actor=request.user)
     messages.success(request, "Anyone with your member ID and family name can now check your "
@@ -161,9 +160,8 @@ def badge_status_list(request: HttpRequest, body_code: str, list_number: int) ->
 def certification_badge(request: HttpRequest, certification_id: int) -> HttpResponse:
     """The signed badge of one of the signed-in professional's own active certifications,
     as a file (issued on the first download of a cycle, the same file afterwards)."""
-    certification = access_certification(request.user, certification_id)
-    if certification.professional.user_id != request.user.pk:
-        raise Http404("No such certification.")  # staff download no one else's badge
+    # own: staff download no one else's badge
+    certification = access_certification(request.user, certification_id, own=True)
     try:
         badge = do_issue_badge(certification, actor=request.user,
                                today=timezone.localdate())

@@ -44,10 +44,10 @@ CACHED = {
     # invoice, audit case or petition row; + the menu's consoles.
     "dashboard": 4,
     "credits": 8,  # + one page of entries (one more than shown: is there a next page?)
-    "credit": 20,  # + the entry, its history, documents, decisions, petitions, removals
-    "credit_edit": 10,
+    "credit": 18,  # + the entry and its owner, history, documents, decisions, petitions, removals
+    "credit_edit": 9,
     "certifications": 10,
-    "certification": 12,
+    "certification": 10,
     "cpr_aed": 6,
     "report": 6,
     "exports:transcript": 4,

@@ -1,7 +1,9 @@
 """The cross-account matrix (issue 11, "A standing security suite"): every URL of the URL
 configuration whose path names an object (walked by `urlmap.routes()`, ids filled with
 alice's objects) is requested by its owner, by another professional (bob), by staff of
-another body (every role at the other of ACSM and ACE) and anonymously.
+another body (every role at the other of ACSM and ACE) and anonymously; alice's own pages
+also by a professional who is staff of alice's body (a professional's page never widens to
+what its reader may see as staff).
 
 The owner must get the page (200 or a redirect that is not the log-in); everyone else a
 404, a 403, a 401 (the API) or the log-in page, and none of alice's words. A URL whose owner
@@ -59,6 +61,8 @@ MISSING = {"certification_id": "999999", "entry_id": "999999", "document_id": "9
            "case_id": "999999", "item_id": "999999", "roster_id": "999999",
            "row_id": "999999", "body_code": "NOBODY", "merge_id": "999999"}
 OWNER_GET = {200, 302}
+# A professional with every staff role at alice's body: refused on alice's own pages too.
+SAME_BODY_STAFF = "ACSM staff with a profile"
 # A write with an empty form may be answered by the form's errors; it still found the object.
 OWNER_WRITE = {200, 201, 204, 302, 303, 400, 409, 422}
 
@@ -112,7 +116,15 @@ def people(world: World, django_user_model) -> dict[str, object]:
     assert do_verify_email(world.alice.user, world.alice.user.email, actor=world.alice.user)
     member = django_user_model.objects.create_user("provider-member", "pm@example.com", "x")
     ProviderMembership.objects.create(user=member, provider=world.extra["course"].provider)
+    from recert.core.actions.professionals import do_create_professional
+
+    colleague = do_create_professional(username="carol", email="carol@example.com",
+                                       full_name="Carol Clark", password="x", actor=None).user
+    for role in ROLES:
+        do_grant_staff_role(colleague, CertifyingBody.objects.get(code="ACSM"), role,
+                            actor=None)
     return {"alice": world.alice.user, "ACSM staff": staff_of("ACSM"),
+            SAME_BODY_STAFF: colleague,
             "ACE staff": staff_of("ACE"), "provider": member, "bob": world.bob.user,
             "anonymous": None}
 
@@ -170,7 +182,10 @@ def test_the_owner_opens_and_nobody_else_does(world, people):
             problems.append(f"{method.upper()} {url} as the owner ({owner}): "
                             f"{response.status_code} {response.get('Location', '')}")
         other_staff = "ACE staff" if owner != "ACE staff" else "ACSM staff"
-        for who in ("bob", other_staff, "anonymous"):
+        outsiders = ["bob", other_staff, "anonymous"]
+        if owner == "alice":
+            outsiders.append(SAME_BODY_STAFF)
+        for who in outsiders:
             client = clients[who]
             response, body = _rolled_back(client, method, url)
             if not (response.status_code in REFUSED or _to_login(response)):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recert.core.access import access_certification, own_professional
 from recert.core.actions.certifications import do_create_certification, do_update_certification
 from recert.core.actions.credits import atomic_with_documents
 from recert.core.actions.professionals import do_set_cpr_aed, do_set_member_id
@@ -18,7 +19,7 @@ from recert.core.evaluation import evaluated_of
 from recert.core.models import Certification, CprAed, CreditEntry, Cycle, History, MemberId
 from recert.front import explain
 from recert.front.forms import CertificationForm, CprAedForm, CprForm, describe
-from recert.front.views.common import label, own_professional
+from recert.front.views.common import label
 from recert.verify.actions import badge_refusal
 
 
@@ -45,7 +46,7 @@ def add_model_errors(form, error: ValidationError, body) -> None:
 
 @login_required
 def certification_list(request: HttpRequest) -> HttpResponse:
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     form = CertificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -77,19 +78,10 @@ def certification_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _own_certification(request: HttpRequest, certification_id: int):
-    professional = own_professional(request)
-    certification = (Certification.objects.filter(professional=professional, pk=certification_id)
-                     .select_related("program__body").first())
-    if certification is None:
-        # Someone else's, deleted, or unknown: all look the same from outside.
-        raise Http404("No such certification.")
-    return professional, certification
-
-
 @login_required
 def certification_detail(request: HttpRequest, certification_id: int) -> HttpResponse:
-    professional, certification = _own_certification(request, certification_id)
+    certification = access_certification(request.user, certification_id, own=True)
+    professional = certification.professional
     certifications, evaluated = evaluated_of(professional, timezone.localdate())
     result = next((r for c, r in evaluated.rows(certifications) if c.pk == certification.pk),
                   None)
@@ -118,7 +110,7 @@ def certification_detail(request: HttpRequest, certification_id: int) -> HttpRes
 @require_POST
 @login_required
 def certification_cpr(request: HttpRequest, certification_id: int) -> HttpResponse:
-    professional, certification = _own_certification(request, certification_id)
+    certification = access_certification(request.user, certification_id, own=True)
     form = CprForm(request.POST)
     if form.is_valid():
         do_update_certification(certification, actor=request.user,
@@ -134,7 +126,7 @@ def certification_cpr(request: HttpRequest, certification_id: int) -> HttpRespon
 def cpr_aed(request: HttpRequest) -> HttpResponse:
     """The person's CPR/AED record (provider, expiry, card), used by every certification
     and the renewal form."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     record = CprAed.objects.filter(professional=professional).first()
     initial = {"provider": record.provider, "valid_until": record.valid_until} if record else {}
     form = CprAedForm(request.POST or None, request.FILES or None, initial=initial)
@@ -157,7 +149,7 @@ def cpr_aed(request: HttpRequest) -> HttpResponse:
 @login_required
 def cpr_card(request: HttpRequest) -> FileResponse:
     """The card, to its owner only (never from a public URL)."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     record = CprAed.objects.filter(professional=professional).exclude(card="").first()
     if record is None:
         raise Http404("No CPR/AED card on file.")

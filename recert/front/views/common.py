@@ -1,22 +1,7 @@
-"""What every page of the professional needs: their profile, or a 404 for anyone else's rows."""
+"""What several of the professional's pages show alike. (Their profile and rows come from
+recert.core.access: `own_professional`, `access_*(…, own=True)`.)"""
 
 from __future__ import annotations
-
-from django.http import Http404, HttpRequest
-
-from recert.core.models import Professional
-
-
-def professional_of(request: HttpRequest) -> Professional | None:
-    return Professional.objects.filter(user=request.user).first()
-
-
-def own_professional(request: HttpRequest) -> Professional:
-    """The signed-in user's profile; 404 when the account has none (staff)."""
-    professional = professional_of(request)
-    if professional is None:
-        raise Http404("This account has no professional profile.")
-    return professional
 
 
 def label(certification) -> str:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recert.core.access import NOT_FOUND, access_credit_entry, own_professional
 from recert.core.actions.credits import (
     EntryConfirmed,
     atomic_with_documents,
@@ -39,7 +40,7 @@ from recert.front.forms import (
     describe,
     posted_fact_changes,
 )
-from recert.front.views.common import label, own_professional
+from recert.front.views.common import label
 from recert.front.views.report import form_context
 from recert.rules import model as rules_model
 
@@ -117,7 +118,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     database; how each entry counted comes from the cached evaluation, so the page costs
     the same at 10 and at 1,000 entries. No COUNT: a page asks for one entry more than it
     shows to know whether a next page exists."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     certifications, evaluated = evaluated_of(professional, timezone.localdate())
     standing_rows = evaluated.rows(certifications)
     filters = FilterForm(request.GET or None)
@@ -188,22 +189,14 @@ def _staff_removal(entry: CreditEntry, history) -> History | None:
                  and "reason" in h.changes), None)
 
 
-def _own_entry(request: HttpRequest, entry_id: int, *, deleted_too: bool = False):
-    professional = own_professional(request)
-    manager = CreditEntry.all_objects if deleted_too else CreditEntry.objects
-    entry = manager.filter(professional=professional, pk=entry_id).first()
-    if entry is None:
-        raise Http404("No such credit entry.")
-    return professional, entry
-
-
 @login_required
 def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
-    professional, entry = _own_entry(request, entry_id, deleted_too=True)
+    entry = access_credit_entry(request.user, entry_id, deleted=True, own=True)
+    professional = entry.professional
     history = list(History.objects.of(entry).select_related("actor").order_by("-at", "-id"))
     removal = _staff_removal(entry, history)
     if entry.deleted_at is not None and removal is None:
-        raise Http404("No such credit entry.")  # the professional's own delete
+        raise Http404(NOT_FOUND)  # the professional's own delete
     certifications, evaluated = evaluated_of(professional, timezone.localdate())
     counted = _counted_by_entry(evaluated.rows(certifications), {str(entry.pk)})
     documents = list(entry.documents.all())
@@ -220,10 +213,10 @@ def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def document_download(request: HttpRequest, entry_id: int, document_id: int) -> FileResponse:
     """A certificate, to its owner only: uploads are never served from a public URL."""
-    professional, entry = _own_entry(request, entry_id, deleted_too=True)
+    entry = access_credit_entry(request.user, entry_id, deleted=True, own=True)
     document = Document.objects.filter(credit_entry=entry, pk=document_id).first()
     if document is None:
-        raise Http404("No such document.")
+        raise Http404(NOT_FOUND)
     return serve_document(document)
 
 
@@ -256,7 +249,8 @@ def _confirmed_edit(request: HttpRequest, entry, documents) -> HttpResponse:
 
 @login_required
 def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
-    professional, entry = _own_entry(request, entry_id)
+    entry = access_credit_entry(request.user, entry_id, own=True)
+    professional = entry.professional
     documents = list(entry.documents.all())
     if entry.confirmation():
         return _confirmed_edit(request, entry, documents)
@@ -285,7 +279,7 @@ def credit_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def credit_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
-    _, entry = _own_entry(request, entry_id)
+    entry = access_credit_entry(request.user, entry_id, own=True)
     try:
         do_delete_credit_entry(entry, actor=request.user)
     except EntryConfirmed as refused:
@@ -299,10 +293,10 @@ def credit_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def document_remove(request: HttpRequest, entry_id: int, document_id: int) -> HttpResponse:
     """Removes a document, unless a renewal claimed the entry and the body keeps it."""
-    _, entry = _own_entry(request, entry_id)
+    entry = access_credit_entry(request.user, entry_id, own=True)
     document = Document.objects.filter(credit_entry=entry, pk=document_id).first()
     if document is None:
-        raise Http404("No such document.")
+        raise Http404(NOT_FOUND)
     try:
         do_remove_document(document, actor=request.user)
     except EntryConfirmed as refused:
@@ -315,7 +309,7 @@ def document_remove(request: HttpRequest, entry_id: int, document_id: int) -> Ht
 @require_POST
 @login_required
 def credit_restore(request: HttpRequest, entry_id: int) -> HttpResponse:
-    _, entry = _own_entry(request, entry_id, deleted_too=True)
+    entry = access_credit_entry(request.user, entry_id, deleted=True, own=True)
     do_restore(entry, actor=request.user)
     messages.success(request, f"Restored “{entry.title}”.")
     return redirect("credits")

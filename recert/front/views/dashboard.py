@@ -16,10 +16,11 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from recert.audits.models import AuditCase
+from recert.core.access import professional_of
 from recert.core.evaluation import evaluated_of, page_key
 from recert.front import explain
 from recert.front.charts import Chart, progress_chart
-from recert.front.views.common import label, professional_of
+from recert.front.views.common import label
 from recert.renewals.models import Invoice
 
 
@@ -83,7 +84,7 @@ def _body(professional, as_of) -> dict:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    professional = professional_of(request)
+    professional = professional_of(request.user)
     if professional is None:
         return render(request, "front/no_profile.html")
     as_of = timezone.localdate()

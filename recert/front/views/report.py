@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recert.core.access import own_professional
 from recert.core.actions.credits import (
     atomic_with_documents,
     do_attach_document,
@@ -30,7 +31,7 @@ from recert.front.forms import (
     mdy,
     organization_of,
 )
-from recert.front.views.common import label, own_professional
+from recert.front.views.common import label
 from recert.rules import CreditIn
 from recert.rules import model as rules_model
 
@@ -115,7 +116,7 @@ def filled_from(data, course: Course) -> dict:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     context = form_context(professional)
     if request.method == "POST" and "lookup" in request.POST:
         # Without JavaScript: "Look up" fills the form from the catalog and saves nothing.
@@ -150,7 +151,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def preview(request: HttpRequest) -> HttpResponse:
     """How the draft would count for each certification; nothing is stored."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     values = draft_values(request.POST)
     rows, problem = [], None
     amount_problem = draft_problem(request.POST)
@@ -185,7 +186,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 def course_lookup(request: HttpRequest) -> HttpResponse:
     """Fills the form's fields from the catalog (htmx out-of-band swaps) when the number is
     known; otherwise says what is accepted."""
-    own_professional(request)
+    own_professional(request.user)
     number = (request.POST.get("course_number") or "").strip().upper()
     course, lapsed = approved_course(request.POST)
     numbers = course_numbers(timezone.localdate())

@@ -11,17 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from recert.core.access import own_professional
 from recert.core.actions.messages import do_set_email_preferences
 from recert.core.mail import user_id_of_unsubscribe_token
 from recert.core.models import Professional
-from recert.front.views.common import own_professional
 
 
 @require_POST
 @login_required
 def email_settings(request: HttpRequest) -> HttpResponse:
     """Optional reminders on (the box ticked) or off (unticked: the field is absent)."""
-    professional = own_professional(request)
+    professional = own_professional(request.user)
     on = "optional_reminders" in request.POST
     do_set_email_preferences(professional, optional_reminders=on, actor=request.user)
     messages.success(request, "Optional reminders are on." if on else

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from recert.core.access import NOT_FOUND, is_staff_member, staff_bodies
+from recert.core.access import access_credit_entry, is_staff_member, staff_bodies
 from recert.core.actions.credits import atomic_with_documents
-from recert.core.models import CertifyingBody, CreditEntry
+from recert.core.models import CertifyingBody
 from recert.providers import actions
 from recert.providers.access import access_petition, petition_queue
 from recert.providers.forms import (
@@ -28,21 +28,11 @@ from recert.providers.models import Petition
 from recert.providers.views.common import auditor_required
 
 
-def _own_entry(user, entry_id) -> CreditEntry:
-    from recert.core.access import _pk
-
-    entry = CreditEntry.objects.select_related("professional__user").filter(
-        pk=_pk(entry_id), professional__user=user).first()
-    if entry is None:
-        raise Http404(NOT_FOUND)
-    return entry
-
-
 @login_required
 def petition(request: HttpRequest, entry_id: int) -> HttpResponse:
     """The credit's petitions, the form to file one where a body waits for it, and the
     answer to a reviewer's question."""
-    entry = _own_entry(request.user, entry_id)
+    entry = access_credit_entry(request.user, entry_id, own=True)
     petitions = list(entry.petitions.select_related("body").prefetch_related("messages"))
     filed = {p.body.code for p in petitions}
     waiting = [code for code in actions.bodies_waiting_for_petition(entry) if code not in filed]

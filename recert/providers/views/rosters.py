@@ -12,8 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from recert.core.access import NOT_FOUND
-from recert.core.models import Professional
+from recert.core.access import NOT_FOUND, own_professional
 from recert.providers import actions
 from recert.providers.forms import RosterUploadForm, RowCorrectForm, WithdrawForm, errors_to_form
 from recert.providers.models import RosterRow
@@ -78,18 +77,11 @@ def row(request: HttpRequest, row_id: int) -> HttpResponse:
                   status=400 if (correct.errors or withdraw.errors) else 200)
 
 
-def _own_professional(user) -> Professional:
-    professional = Professional.objects.filter(user=user).first()
-    if professional is None:
-        raise Http404(NOT_FOUND)
-    return professional
-
-
 @login_required
 def completions(request: HttpRequest) -> HttpResponse:
     """Completions that providers reported under the professional's verified address but
     could not match: theirs to claim."""
-    professional = _own_professional(request.user)
+    professional = own_professional(request.user)
     return render(request, "providers/completions.html", {
         "professional": professional, "rows": actions.claimable_rows(request.user)})
 
@@ -97,7 +89,7 @@ def completions(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def claim(request: HttpRequest, row_id: int) -> HttpResponse:
-    professional = _own_professional(request.user)
+    professional = own_professional(request.user)
     row = actions.claimable_rows(request.user).filter(pk=row_id).first()
     if row is None:
         raise Http404(NOT_FOUND)
