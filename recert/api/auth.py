@@ -43,22 +43,29 @@ class Principal:
         """"personal", "provider", "staff" (a token's kind) or "session"."""
         return self.token.kind if self.token is not None else "session"
 
+    def providers(self):
+        """The provider organizations this caller acts for (a provider token: its own; a
+        signed-in user whose session passed the second factor: their memberships); 403 for
+        personal and staff tokens and a session without the second factor."""
+        if self.kind == AccessToken.PROVIDER:
+            return Provider.objects.filter(pk=self.token.provider_id)
+        if self.kind in (AccessToken.PERSONAL, AccessToken.STAFF):
+            raise ApiProblem(403, "Provider routes need a provider token: create one on the "
+                                  "settings page as a member of the provider.")
+        if not self.second_factor:
+            raise ApiProblem(403, SECOND_FACTOR_FIRST)
+        return member_providers(self.user)
+
     def provider_for(self, provider_id: int) -> Provider:
         """The provider organization this caller acts for: a provider token's own, or one
         the signed-in user (second factor passed) is a member of. Anything else: 404, the
         same answer as for a provider that does not exist."""
         if self.kind == AccessToken.PROVIDER and self.token.provider_id == provider_id:
             return self.token.provider
-        if self.kind == "session" and self.second_factor:
-            found = member_providers(self.user).filter(pk=provider_id).first()
-            if found is not None:
-                return found
-        if self.kind in (AccessToken.PERSONAL, AccessToken.STAFF):
-            raise ApiProblem(403, "Provider routes need a provider token: create one on the "
-                                  "settings page as a member of the provider.")
-        if self.kind == "session" and not self.second_factor:
-            raise ApiProblem(403, SECOND_FACTOR_FIRST)
-        raise ApiProblem(404, "Not found, or not yours.")
+        found = self.providers().filter(pk=provider_id).first()
+        if found is None:
+            raise ApiProblem(404, "Not found, or not yours.")
+        return found
 
     def staff_actor(self):
         """The user whose staff roles and bodies decide what this caller sees (the access

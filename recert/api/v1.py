@@ -97,8 +97,9 @@ def _validation(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return problem_response(401, "Send a personal access token: Authorization: Bearer "
-                                 "<token> (create one on your settings page).",
+    return problem_response(401, "Send an access token (personal, provider or staff): "
+                                 "Authorization: Bearer <token> (create one on your settings "
+                                 "page).",
                             headers=BEARER)
 
 

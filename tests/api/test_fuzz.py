@@ -87,7 +87,7 @@ def provider_world(fit_ed, pat, ace_course, settings):
             "roster_id": roster.pk}
 
 
-@schema.include(path_regex="/providers/").parametrize()
+@schema.include(path_regex="/providers").parametrize()
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])

@@ -202,6 +202,8 @@ def test_the_organization_its_courses_and_rosters(fit_ed_api, fit_ed, ace_course
                                                   bodies, members):
     organization = fit_ed_api.get(f"/providers/{fit_ed.pk}").json()
     assert organization["name"] == "Fit Ed"
+    # Where a provider's system finds its id: the organizations its token acts for.
+    assert fit_ed_api.get("/providers").json() == [organization]
     assert {(a["body"], a["provider_number"], a["in_force"])
             for a in organization["approvals"]} == {("ACE", "", True),
                                                      ("ACSM", "ACSM-P-77", True)}
@@ -250,15 +252,17 @@ def test_no_one_else_reaches_the_providers_routes(
                                                                           403),
                "a staff token": (ApiClient(staff), 403), "anonymous": (ApiClient(), 401)}
     for who, (client, status) in callers.items():
-        for path in paths:
+        for path in paths + ["/providers"] * (status != 404):
             response = client.get(path)
             assert response.status_code == status, (who, path)
             assert "Fit Ed" not in response.content.decode() and "ACE1001" not in (
                 response.content.decode())
         response = client.post(_rosters_path(ace_course), {"rows": ROWS[:1]})
         assert response.status_code == status, who
+    assert "provider" in ApiClient().get(paths[0]).json()["detail"]  # which token to send
     assert ApiClient(read_only).post(_rosters_path(ace_course),
                                      {"rows": ROWS[:1]}).status_code == 403
+    assert [p["name"] for p in quinn_api.get("/providers").json()] == ["Other Org"]
     # Fit Ed's token with another provider's id, or another provider's course or roster
     # under its own id: the same 404.
     other_course = do_save_course(other_org, actor=None, body=ace_course.body, title="Theirs",
@@ -280,6 +284,7 @@ def test_a_signed_in_member_calls_them_from_the_page_with_the_second_factor(
     assert client.get(f"/api/v1/providers/{fit_ed.pk}").status_code == 403
     client.force_login(pat)
     assert client.get(f"/api/v1/providers/{fit_ed.pk}").json()["name"] == "Fit Ed"
+    assert [p["name"] for p in client.get("/api/v1/providers").json()] == ["Fit Ed"]
 
 
 def _count(client, path) -> int:

@@ -152,6 +152,13 @@ def _roster_response(provider: Provider, roster_id: int, status: int = 200):
 
 # --- routes --------------------------------------------------------------------------------
 
+@router.get("/providers", response=responses({200: list[ProviderOut]}), url_name="providers",
+            summary="The provider organizations this token (or signed-in member) acts for")
+def provider_list(request):
+    providers = request.auth.providers().prefetch_related("approvals__body").order_by("name")
+    return [provider_out(p) for p in providers]
+
+
 @router.get("/providers/{provider_id}", response=responses({200: ProviderOut}),
             url_name="provider", summary="The provider organization and its approvals")
 def provider_detail(request, provider_id: Id):
