@@ -66,8 +66,9 @@ from recert.renewals.models import (
     Renewal,
     RenewalItem,
 )
+from recert.rules import evaluate
 from recert.rules import model as rules_model
-from recert.rules.cycles import first_cycle, grace_ends, next_cycle
+from recert.rules.cycles import first_cycle, grace_ends, next_cycle, window_opens
 from recert.rules.model import Cycle as RulesCycle
 
 PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,11}$")
@@ -354,6 +355,7 @@ class Generator:
     def __init__(self, *, credits_per: int, seed: int, prefix: str, as_of: date,
                  using: str = DEFAULT_DB_ALIAS):
         from recert.core.actions.policies import sync_policies
+        from recert.core.policies import current_policies
         from recert.rules import load_policies
 
         self.credits_per = credits_per
@@ -363,6 +365,8 @@ class Generator:
         self.using = using
         sync_policies()
         self.policies = load_policies()
+        # What the nightly job evaluates with (the stored policies, staff edits included).
+        self.evaluated_policies = current_policies()
         self.bodies = {b.code: b.pk for b in CertifyingBody.objects.using(using)}
         self.programs = {(p.body.code, p.code): p.pk
                          for p in Program.objects.using(using).select_related("body")}
@@ -518,6 +522,42 @@ class Generator:
             self._history(out, History.Action.APPROVE if state == Petition.APPROVED
                           else History.Action.DECIDE, "petition", petition_id, pid, decided_at,
                           {"state": [Petition.PENDING, state], "reason": [None, reason]})
+            return rules_model.Decision(outcome=outcome, counted_as=granted, reason=reason)
+        return None
+
+    def _renewal_open(self, rng, out, pid, open_now, credit_rows, decisions,
+                      cpr_aed_valid_until) -> None:
+        """Stores "renewal open" where the nightly job would have: a certification in its
+        renewal window whose credits are complete (the engine decides, as the job does).
+        The engine runs only for people with a certification whose window is open."""
+        window = [c for c in open_now if self.as_of >= window_opens(
+            self.policies.bodies[c[1]], c[3])]
+        if not window:
+            return
+        certifications = [rules_model.CertificationIn(
+            id=str(row["id"]), body=body, program=program, certified_on=row["certified_on"],
+            cycle_start=cycle.start, cycle_end=cycle.end,
+            cpr_aed_valid_until=cpr_aed_valid_until) for row, body, program, cycle in window]
+        credits = [rules_model.CreditIn(
+            id=str(r["id"]), earned_on=r["earned_on"], format=r["format"], amount=r["amount"],
+            unit=r["unit"], awarded_by=r["awarded_by"], title=r["title"],
+            provider=r["provider"] or None, course_number=r["course_number"] or None,
+            grade=r["grade"] or None, published_on=r["published_on"],
+            petition=r["petition"] or None,
+            decisions={"ACE": decisions[r["id"]]} if r["id"] in decisions else {})
+            for r in credit_rows]
+        results = {r.id: r.status for r in evaluate(self.evaluated_policies, certifications,
+                                                     credits, self.as_of).certifications}
+        for row, body, _, cycle in window:
+            status = results[str(row["id"])]
+            if status == row["status"]:
+                continue
+            row["status"] = status
+            on = max(window_opens(self.policies.bodies[body], cycle),
+                     self.as_of - timedelta(days=_ri(rng, 0, 120)))
+            self._history(out, History.Action.STATUS_CHANGE, "certification", row["id"], pid,
+                          _at(min(on, self.as_of), rng),
+                          {"status": [rules_model.ACTIVE, status]})
 
     def _roster_credit(self, out, pid, username, name, roster) -> dict:
         """The credit a provider's roster reported (source provider), and its roster row,
@@ -571,6 +611,7 @@ class Generator:
             "created_at": joined, "updated_at": joined})
         self._history(out, History.Action.CREATE, "professional", pid, pid, joined,
                       {"full_name": [None, f"{first} {family}"]})
+        valid_until = None
         if rng.random() < 0.92:
             valid_until = as_of + timedelta(days=_ri(rng, -400, 730))
             out[CprAed].append({
@@ -583,6 +624,7 @@ class Generator:
         seen_bodies = []
         earliest = as_of
         renewal_cycles = []  # (body, program code, certification id, RulesCycle, completed)
+        open_now = []  # (row, body, program code, open cycle) of the certifications stored active
         for body_code, program_code, stage in certifications:
             if body_code not in seen_bodies:
                 seen_bodies.append(body_code)
@@ -599,6 +641,8 @@ class Generator:
                 "program_id": self.programs[(body_code, program_code)],
                 "certified_on": certified_on, "status": status, "deleted_at": None,
                 "created_at": created, "updated_at": created})
+            if status == rules_model.ACTIVE:
+                open_now.append((out[Certification][-1], body_code, program_code, open_cycle))
             initial = renewed[0] if renewed else open_cycle
             self._history(out, History.Action.CREATE, "certification", cid, pid, created, {
                 "program": [None, str(self.programs[(body_code, program_code)])],
@@ -629,6 +673,7 @@ class Generator:
         # Only ACE counts a credit through a petition (ACE-PETITION-1).
         petitionable = any(body_code == "ACE" for body_code, _, _ in certifications)
         roster = self.roster_of.get(index)
+        decisions: dict[int, rules_model.Decision] = {}
         for k in range(self.credits_per):
             if roster is not None and k == self.credits_per - 1:
                 # The last credit of a person on a provider's roster is the one it reported.
@@ -645,8 +690,11 @@ class Generator:
                            "amount": [None, format(row["amount"].normalize(), "f")],
                            "unit": [None, row["unit"]]})
             if row["petition"]:
-                self._petition(rng, out, pid, row, when)
+                decision = self._petition(rng, out, pid, row, when)
+                if decision is not None:
+                    decisions[row["id"]] = decision
         out[CreditEntry].extend(credit_rows)
+        self._renewal_open(rng, out, pid, open_now, credit_rows, decisions, valid_until)
 
         for body_code, program_code, cid, cycle_id, cycle, completed in renewal_cycles:
             self._renewal(rng, out, pid, body_code, program_code, cid, cycle_id, cycle,
