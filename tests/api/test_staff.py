@@ -166,13 +166,14 @@ def test_a_registrar_adds_corrects_and_removes_a_credit_with_a_reason(reg, alice
     assert missing.status_code == 422
     assert missing.json()["errors"] == [{"field": "reason", "message": "Enter the reason; the "
                                          "professional sees it on the entry."}]
+    defaulted = {k: v for k, v in CREDIT.items() if k != "credit_type"}  # cec, as the form
     added = _correct(api, alice, {"kind": "add_credit", "reason": "From the old registry",
-                                  **CREDIT})
+                                  **defaulted})
     assert added.status_code == 201, added.content
     credit = added.json()["credit"]
     entry = CreditEntry.objects.get(pk=credit["id"])
-    assert (entry.source, entry.staff_reason, entry.amount) == (
-        CreditEntry.STAFF, "From the old registry", Decimal("3"))
+    assert (entry.source, entry.staff_reason, entry.amount, entry.credit_type) == (
+        CreditEntry.STAFF, "From the old registry", Decimal("3"), "cec")
 
     stale = _correct(api, alice, {"kind": "correct_credit", "entry_id": entry.pk,
                                   "amount": "2", "reason": "Typo"}, **{"If-Match": '"old"'})

@@ -22,13 +22,13 @@ ROSTER = {"rows": [{"member_id": "ACSM-77", "completed_on": "2026-01-05"}]}
 
 
 def _ids(world) -> dict[str, str]:
-    # The staff routes refuse a personal token before looking (403); another body's staff
-    # over them: tests/api/test_staff.py.
     course = world.extra["course"]
     return {"entry_id": str(world.entry.pk), "certification_id": str(world.certification.pk),
             "number": world.invoice.number, "provider_id": str(course.provider_id),
             "course_id": str(course.pk), "roster_id": str(world.extra["roster_row"].roster_id),
-            "professional_id": str(world.alice.pk), "case_id": "1", "petition_id": "1"}
+            "professional_id": str(world.alice.pk),
+            "case_id": str(world.extra["audit_case"].pk),
+            "petition_id": str(world.extra["petition"].pk)}
 
 
 def _call(client: Client, method: str, path: str, token: str):
@@ -37,11 +37,18 @@ def _call(client: Client, method: str, path: str, token: str):
         return client.post(path, {"file": SimpleUploadedFile("c.pdf", PDF)}, headers=headers)
     body = ({"credits": [CREDIT]} if path.endswith("/batch") else
             ROSTER if path.endswith("/rosters") else
-            {"kind": "add_credit", "reason": "x", **CREDIT} if path.endswith("/corrections")
+            {"kind": "add_credit", "reason": "x", "unit": "cec", "awarded_by": "ACSM",
+             **CREDIT} if path.endswith("/corrections")
             else CREDIT)
     return getattr(client, method)(path, body, content_type="application/json",
                                    headers=headers) if method in ("post", "put") else (
         getattr(client, method)(path, headers=headers))
+
+
+def _fill(template: str, ids: dict[str, str]) -> str:
+    for name, value in ids.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 def _operations(client):
@@ -58,9 +65,7 @@ def test_another_professionals_token_finds_none_of_alices_objects(world, media):
     ids = _ids(world)
     checked = []
     for template, method in _operations(client):
-        path = template
-        for name, value in ids.items():
-            path = path.replace("{" + name + "}", value)
+        path = _fill(template, ids)
         assert "{" not in path, f"{template}: add its parameter to _ids"
         response = _call(client, method, path, bob_token)
         body = response.content.decode(errors="replace")
@@ -81,9 +86,7 @@ def test_alices_own_token_opens_the_same_routes(world, media):
     client = Client(raise_request_exception=False)
     ids = _ids(world)
     for template, method in _operations(client):
-        path = template
-        for name, value in ids.items():
-            path = path.replace("{" + name + "}", value)
+        path = _fill(template, ids)
         if path == template or method == "delete":
             continue
         response = _call(client, method, path, raw)
@@ -122,9 +125,7 @@ def test_provider_routes_open_to_their_own_provider_only(world, media):
     for template, method in _operations(client):
         if not template.startswith(PROVIDER_ROUTES):
             continue
-        path = template
-        for name, value in ids.items():
-            path = path.replace("{" + name + "}", value)
+        path = _fill(template, ids)
         for who, status in expected.items():
             response = (_call(client, method, path, tokens[who]) if who != "anonymous" else
                         getattr(client, method)(path, ROSTER, content_type="application/json")
@@ -137,3 +138,49 @@ def test_provider_routes_open_to_their_own_provider_only(world, media):
                 assert provider.name not in response.content.decode()
             checked += 1
     assert checked >= 6 * len(expected), checked
+
+
+def test_staff_routes_open_to_the_staff_of_the_objects_body_only(world, media):
+    """Alice is ACSM's (her audit case too); her petition is ACE's. The staff of the object's
+    body open each staff route; the other body's staff (every role there) get 404 or a list
+    without her; provider and personal tokens 403; anonymous 401."""
+    from recert.core.models import ProviderMembership
+    from tests.staff.people import make_staff
+
+    acsm = make_staff("acsmstaff", [("ACSM", "registrar"), ("ACSM", "auditor")])
+    ace = make_staff("acestaff", [("ACE", r) for r in ("viewer", "registrar", "auditor")])
+    member = make_staff("pia", [])
+    ProviderMembership.objects.create(user=member, provider=world.extra["course"].provider)
+
+    def token(user, **kind):
+        return do_create_access_token(user, name="t", scope="write", expires_at=None,
+                                      actor=user, **kind)[1]
+
+    staff = {"ACSM": token(acsm, kind="staff"), "ACE": token(ace, kind="staff")}
+    refused = {
+        token(world.bob.user): 403,
+        token(member, kind="provider", provider=world.extra["course"].provider): 403,
+        None: 401}
+    client = Client(raise_request_exception=False)
+    ids = _ids(world)
+    checked = 0
+    for template, method in _operations(client):
+        if not template.startswith(STAFF_ROUTES):
+            continue
+        path = _fill(template, ids)
+        own, other = ("ACE", "ACSM") if "/petitions" in path else ("ACSM", "ACE")
+        response = _call(client, method, path, staff[other])
+        content = response.content.decode()
+        assert not any(m in content for m in world.markers), (method, path)
+        if path != template:
+            assert response.status_code == 404, (method, path, response.status_code)
+        else:
+            assert response.status_code == 200, (method, path)
+        response = _call(client, method, path, staff[own])
+        assert response.status_code in (200, 201), (method, path, response.content)
+        for raw, status in refused.items():
+            response = (_call(client, method, path, raw) if raw else
+                        getattr(client, method)(path, content_type="application/json"))
+            assert response.status_code == status, (method, path, status)
+        checked += 1
+    assert checked == 7, checked

@@ -309,7 +309,8 @@ CREDIT_FIELDS = CreditCorrectionForm.Meta.fields
 
 class CorrectionIn(Schema):
     """A registrar's correction, as on the staff pages, with the reason the professional
-    sees. `add_credit`: the credit's fields. `correct_credit`: `entry_id` and the fields to
+    sees. `add_credit`: the credit's fields (unit and credit type default as on the page's
+    form). `correct_credit`: `entry_id` and the fields to
     change (the others keep their values). `remove_credit`: `entry_id`.
     `correct_certification`: `certification_id` and the dates to change."""
 
@@ -349,6 +350,13 @@ def _required(name: str, message: str) -> ApiProblem:
 
 def _sent(payload: CorrectionIn, names) -> dict:
     return {n: getattr(payload, n) for n in names if getattr(payload, n) is not None}
+
+
+def _values(entry: CreditEntry) -> dict:
+    """What the page's form shows before anyone types: the entry's values (a new entry's
+    defaults, such as the unit), which fields left out of the request keep."""
+    return {k: v for k, v in model_to_dict(entry, fields=CREDIT_FIELDS).items()
+            if v not in (None, "")}
 
 
 def _entry_of(actor, person, payload: CorrectionIn) -> CreditEntry:
@@ -395,8 +403,9 @@ def staff_correction(request, professional_id: Id, payload: CorrectionIn,
                                     if r.certification.pk == certification.pk)
         return json_response(out, 201)
     if payload.kind == "add_credit":
-        form = CreditCorrectionForm({**_sent(payload, CREDIT_FIELDS), **reason},
-                                    instance=CreditEntry(professional=person))
+        blank = CreditEntry(professional=person)
+        form = CreditCorrectionForm({**_values(blank), **_sent(payload, CREDIT_FIELDS),
+                                     **reason}, instance=blank)
         entry = add_credit_from(form, person, actor)
         if entry is None:
             raise _refused(form)
@@ -410,10 +419,9 @@ def staff_correction(request, professional_id: Id, payload: CorrectionIn,
                 done = remove_credit_from(form, locked, actor)
             else:
                 current = CreditEntry.objects.get(pk=entry.pk)
-                data = {**{k: v for k, v in model_to_dict(current, fields=CREDIT_FIELDS)
-                           .items() if v is not None},
-                        **_sent(payload, CREDIT_FIELDS), **reason}
-                form = CreditCorrectionForm(data, instance=current)
+                form = CreditCorrectionForm({**_values(current),
+                                             **_sent(payload, CREDIT_FIELDS), **reason},
+                                            instance=current)
                 done = correct_credit_from(form, locked, actor)
         if not done:
             raise _refused(form)
