@@ -20,7 +20,8 @@ from recert.accounts.second_factor import passed_second_factor
 from recert.api.actions import do_create_access_token, do_revoke_access_token
 from recert.api.models import AccessToken
 from recert.api.problems import problem_response
-from recert.core.access import is_staff_member, member_providers
+from recert.core.access import member_providers
+from recert.core.context import consoles_of
 from recert.core.models import Professional
 from recert.front.forms import DateInput, describe, mdy
 from recert.verify.actions import is_listed
@@ -54,12 +55,15 @@ class TokenForm(forms.Form):
         help_text="Optional: the token stops working at the end of that day.",
         error_messages={"invalid": "Enter a real date as MM/DD/YYYY, like 03/14/2027."})
 
-    def __init__(self, data=None, *, user, second_factor: bool):
+    def __init__(self, data=None, *, user, consoles: dict[str, bool], second_factor: bool):
+        """`consoles`: the user's menu_of (shared with the page's menu, so that a plain
+        professional's page asks nothing more)."""
         super().__init__(data)
         self.second_factor = second_factor
-        self.providers = {f"provider-{p.pk}": p for p in member_providers(user)}
+        self.providers = ({f"provider-{p.pk}": p for p in member_providers(user)}
+                          if consoles["provider"] else {})
         choices = [(AccessToken.PERSONAL, "Me: my own log and certifications")]
-        if is_staff_member(user):
+        if consoles["staff"]:
             choices.append((AccessToken.STAFF, "My staff work (my roles and bodies)"))
         choices += [(key, f"The provider {p.name}") for key, p in self.providers.items()]
         self.fields["kind"].choices = choices
@@ -118,7 +122,9 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
     second_factor = passed_second_factor(request)
-    form = TokenForm(request.POST or None, user=request.user, second_factor=second_factor)
+    consoles = consoles_of(request)
+    form = TokenForm(request.POST or None, user=request.user, consoles=consoles,
+                     second_factor=second_factor)
     new = None
     if request.method == "POST" and form.is_valid():
         kind, provider = form.token_kind()
@@ -128,7 +134,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         # Shown once, in this response only (never stored, not even in the session); the
         # page is never cached. A fresh, empty form below it.
         new = {"id": token.pk, "raw": raw, "name": token.name}
-        form = TokenForm(user=request.user, second_factor=second_factor)
+        form = TokenForm(user=request.user, consoles=consoles, second_factor=second_factor)
     tokens = _revocable(request.user).select_related("provider", "user")
     professional = Professional.objects.filter(user=request.user).first()
     return render(request, "api/settings.html", {
