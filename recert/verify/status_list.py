@@ -42,6 +42,12 @@ MAX_LIST_CHARS = 200_000  # a compressed 16 KiB list is a few hundred characters
 LISTING = "certification__professional__public_listing"
 
 
+def exists(body: CertifyingBody | None, number: int) -> bool:
+    """Whether `body` has a list `number` (one badge in it at least)."""
+    return (body is not None and 0 <= number < 2**31
+            and IssuedBadge.objects.filter(body=body, status_list=number).exists())
+
+
 def free_index(body: CertifyingBody) -> tuple[int, int]:
     """(list number, index) for a new badge of `body`: a random free index of the newest
     list that is not yet FILL used, or of a new list."""

@@ -143,7 +143,8 @@ def _list_of(url: object) -> tuple[CertifyingBody, int] | None:
     if match.url_name != "badge_status_list":
         return None
     body = CertifyingBody.objects.filter(code=match.kwargs["body_code"]).first()
-    return (body, match.kwargs["list_number"]) if body else None
+    number = match.kwargs["list_number"]
+    return (body, number) if status_list.exists(body, number) else None
 
 
 def _suspended(entry: object) -> str | bool:

@@ -25,7 +25,6 @@ from recert.lib.ratelimit import hit
 from recert.verify import badges, status_list, verification
 from recert.verify.actions import BadgeRefused, do_issue_badge, do_set_public_listing
 from recert.verify.lookup import lookup
-from recert.verify.models import IssuedBadge
 
 
 class VerifyForm(forms.Form):
@@ -143,8 +142,7 @@ def badge_achievement(request: HttpRequest, body_code: str, program_code: str
 def badge_status_list(request: HttpRequest, body_code: str, list_number: int) -> HttpResponse:
     """A body's status list, as a signed BitstringStatusListCredential (VC-JWT)."""
     body = CertifyingBody.objects.filter(code=body_code).first()
-    if body is None or not IssuedBadge.objects.filter(body=body,
-                                                      status_list=list_number).exists():
+    if not status_list.exists(body, list_number):
         return _not_found("No such status list.")
     signed = status_list.credential_jwt(body, list_number)
     if signed is None:

@@ -22,6 +22,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from recert.core.actions.history import do_soft_delete
 from recert.core.models import History
@@ -337,3 +340,33 @@ def test_encoded_lists_round_trip():
     for bad in ("", "abc", "u!!!", "u" + base64.urlsafe_b64encode(b"not gzip").decode()):
         with pytest.raises(ValueError):
             status_list.decode(bad)
+
+
+def test_status_lists_that_do_not_exist_are_404(keys, alice, alice_cpt):
+    _badge(alice, alice_cpt)
+    for path in ("/badges/status/ACSM/1", "/badges/status/NOBODY/0",
+                 "/badges/status/ACSM/99999999999999999999", "/badges/status/ACE/0"):
+        assert Client().get(path).status_code == 404, path
+    assert Client().get("/badges/status/ACSM/0").status_code == 200
+
+
+def test_a_status_list_pasted_as_a_badge_is_not_one(keys, alice, alice_cpt):
+    _badge(alice, alice_cpt)
+    signed = Client().get("/badges/status/ACSM/0").content.decode()
+    verdict = verify_badge(signed)
+    assert verdict.outcome == "malformed" and "not an OpenBadgeCredential" in verdict.words
+
+
+PART = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=",
+               max_size=60)
+
+
+@hypothesis_settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=200),
+                      st.tuples(PART, PART, PART).map(".".join),
+                      st.tuples(st.sampled_from(["eyJhbGciOiJFZERTQSJ9",
+                                                 "eyJhbGciOiJFZERTQSIsImtpZCI6MX0"]),
+                                PART, PART).map(".".join)))
+def test_any_text_gets_an_outcome(keys, db, text):
+    assert verify_badge(text).outcome in ("malformed", "unknown_key", "bad_signature")
