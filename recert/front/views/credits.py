@@ -4,16 +4,20 @@ edit, delete and undo."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from recert.core.access import NOT_FOUND, access_credit_entry, own_professional
@@ -29,7 +33,7 @@ from recert.core.actions.credits import (
 )
 from recert.core.actions.history import do_restore
 from recert.core.documents import serve_document
-from recert.core.evaluation import evaluated_of
+from recert.core.evaluation import evaluated_of, page_key
 from recert.core.models import CreditEntry, Document, History
 from recert.front import explain
 from recert.front.forms import (
@@ -112,15 +116,82 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+class Shown(NamedTuple):
+    """An entry of the page as the page needs it; its row is HTML from the cache."""
+
+    pk: int
+    title: str
+
+
+def _summary(professional, as_of, evaluated) -> dict:
+    """What the credit log shows of the evaluation besides the rows, cached per evaluation
+    version and day: the certifications' labels (the columns) and cycles (the current tab),
+    the ids of the entries of each outcome (the outcome filter), the number of entries, the
+    entries removed by staff. `evaluated` is read on a miss only."""
+    key = page_key(professional, as_of, "credits")
+    summary = cache.get(key)
+    if summary is None:
+        results = [(c, r) for c, r in evaluated.rows() if r is not None]
+        outcomes: dict[str, set[int]] = {}
+        for _, r in results:
+            for c in r.credits:
+                outcomes.setdefault(c.outcome, set()).add(int(c.id))
+        summary = {"labels": [label(c) for c, _ in results],
+                   "cycles": [(r.cycle.start, r.cycle.end) for _, r in results],
+                   "outcomes": outcomes, "total": evaluated.credit_count(),
+                   "removed": [Shown(e.pk, e.title) for e in removed_by_staff(professional)]}
+        cache.set(key, summary, settings.EVALUATION_CACHE_SECONDS)
+    return summary
+
+
+class _Evaluated:
+    """The evaluation's (certification, result) rows and number of entries, read at most
+    once per request and only when a cached part is missing."""
+
+    def __init__(self, professional, as_of):
+        self._of, self._read = (professional, as_of), None
+
+    def _get(self):
+        if self._read is None:
+            certifications, evaluated = evaluated_of(*self._of)
+            self._read = (evaluated.rows(certifications), evaluated.credit_count)
+        return self._read
+
+    def rows(self):
+        return self._get()[0]
+
+    def credit_count(self) -> int:
+        return self._get()[1]
+
+
+def _row_html(professional, as_of, shown: list[Shown], evaluated) -> list[str]:
+    """Each shown entry's table row, cached per entry, evaluation version and day: on a miss
+    the entries missing are read (one query) and rendered with how each counted."""
+    base = page_key(professional, as_of, "credit-row")
+    keys = [f"{base}:{e.pk}" for e in shown]
+    found = cache.get_many(keys)
+    missing = [e.pk for e, key in zip(shown, keys, strict=True) if key not in found]
+    if missing:
+        counted = _counted_by_entry(evaluated.rows(), {str(pk) for pk in missing})
+        made = {f"{base}:{entry.pk}": render_to_string("front/_credit_row.html", {
+            "entry": entry, "per": counted.get(str(entry.pk), [])})
+            for entry in CreditEntry.objects.filter(professional=professional, pk__in=missing)}
+        cache.set_many(made, settings.EVALUATION_CACHE_SECONDS)
+        found.update(made)
+    return [mark_safe(found[key]) for key in keys]
+
+
 @login_required
 def credit_list(request: HttpRequest) -> HttpResponse:
     """One page of the log (CREDITS_PAGE_SIZE entries), filtered and sorted by the
-    database; how each entry counted comes from the cached evaluation, so the page costs
-    the same at 10 and at 1,000 entries. No COUNT: a page asks for one entry more than it
-    shows to know whether a next page exists."""
+    database; how each entry counted comes from the evaluation, and each row is HTML cached
+    per entry and evaluation version, so the page costs the same at 10 and at 1,000
+    entries. No COUNT: a page asks for one entry more than it shows to know whether a next
+    page exists."""
     professional = own_professional(request.user)
-    certifications, evaluated = evaluated_of(professional, timezone.localdate())
-    standing_rows = evaluated.rows(certifications)
+    as_of = timezone.localdate()
+    evaluated = _Evaluated(professional, as_of)
+    summary = _summary(professional, as_of, evaluated)
     filters = FilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     if filters.is_bound and not filters.is_valid():
@@ -130,9 +201,8 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     entries = CreditEntry.objects.filter(professional=professional)
     if tab == "current":
         in_cycles = Q(pk__in=[])
-        for _, result in standing_rows:
-            if result is not None:
-                in_cycles |= Q(earned_on__range=(result.cycle.start, result.cycle.end))
+        for start, end in summary["cycles"]:
+            in_cycles |= Q(earned_on__range=(start, end))
         entries = entries.filter(in_cycles)
     if values.get("date_from"):
         entries = entries.filter(earned_on__gte=values["date_from"])
@@ -143,19 +213,16 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     if values.get("provider"):
         entries = entries.filter(provider__icontains=values["provider"])
     if values.get("outcome"):
-        entries = entries.filter(pk__in={
-            int(c.id) for _, r in standing_rows if r is not None for c in r.credits
-            if c.outcome == values["outcome"]})
+        entries = entries.filter(pk__in=summary["outcomes"].get(values["outcome"], set()))
     sort = values.get("sort") or "-earned_on"
     size = settings.CREDITS_PAGE_SIZE
     page = _page_number(request)
-    shown = list(entries.order_by(*SORTS[sort][1])[(page - 1) * size:page * size + 1])
+    shown = [Shown(*row) for row in entries.order_by(*SORTS[sort][1]).values_list(
+        "pk", "title")[(page - 1) * size:page * size + 1]]
     has_next = len(shown) > size
     shown = shown[:size]
-    counted = _counted_by_entry(standing_rows, {str(e.pk) for e in shown})
-    rows = [(entry, counted.get(str(entry.pk), [])) for entry in shown]
+    rows = list(zip(shown, _row_html(professional, as_of, shown, evaluated), strict=True))
     undo = request.session.pop(UNDO_KEY, None)
-    removed = removed_by_staff(professional)
     query = request.GET.copy()
     query.pop("tab", None)
     query.pop("page", None)
@@ -163,9 +230,9 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     page_query.pop("page", None)
     return render(request, "front/credits.html", {
         "professional": professional, "rows": rows, "tab": tab, "filters": describe(filters),
-        "labels": [label(c) for c, r in standing_rows if r is not None],
-        "undo": undo, "query": query.urlencode(), "total": evaluated.credit_count,
-        "removed_by_staff": removed,
+        "labels": summary["labels"],
+        "undo": undo, "query": query.urlencode(), "total": summary["total"],
+        "removed_by_staff": summary["removed"],
         "page": page, "has_next": has_next, "page_query": page_query.urlencode(),
         "first": (page - 1) * size + 1, "last": (page - 1) * size + len(shown),
     })
