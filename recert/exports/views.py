@@ -21,7 +21,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from recert.core.access import own_professional
-from recert.core.evaluation import standing_of
+from recert.core.evaluation import Standing, evaluated_of, standing_of
+from recert.core.models import CreditEntry
 from recert.exports import transcript as tx
 from recert.exports.actions import (
     AccountClosed,
@@ -48,7 +49,14 @@ def _transcript(request: HttpRequest, scope: str) -> tx.Transcript:
     if scope not in tx.SCOPES:
         raise Http404("No such transcript.")
     professional = own_professional(request.user)
-    standing = standing_of(professional, timezone.localdate())
+    # The evaluation the pages cache (no credit row read when it is cached), and the
+    # entries as they are shown: no per-entry decisions (the engine's results carry them).
+    # An entry added or removed in between is not in the results, or not among the
+    # entries: build_transcript lists only what both have.
+    certifications, evaluated = evaluated_of(professional, timezone.localdate())
+    entries = list(CreditEntry.objects.filter(professional=professional)
+                   .order_by("earned_on", "id"))
+    standing = Standing(evaluated.evaluation, certifications, entries)
     return tx.build_transcript(standing, professional.full_name, scope)
 
 
