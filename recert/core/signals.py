@@ -63,7 +63,21 @@ def watch(model, professional_of: Callable) -> None:
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
 
 
+def _memberships(sender, instance, raw=False, **kwargs):
+    from recert.core.context import memberships_changed
+
+    if not raw:
+        memberships_changed(instance.user_id)
+
+
 def connect() -> None:
+    # The menu's consoles, cached per user and memberships version (recert.core.context).
+    from recert.core.models import ProviderMembership, StaffMembership
+
+    for model in (StaffMembership, ProviderMembership):
+        uid = f"consoles-{model._meta.label}"
+        post_save.connect(_memberships, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(_memberships, sender=model, weak=False, dispatch_uid=uid + "-del")
     watch(CreditEntry, lambda e: e.professional_id)
     watch(Certification, lambda c: c.professional_id)
     watch(CprAed, lambda c: c.professional_id)

@@ -106,3 +106,29 @@ def test_stylesheet_is_served(client, db):
     assert finders.find("recert/app.css")
     body = client.get(reverse("login")).content.decode()
     assert "/static/recert/app.css" in body
+
+
+def test_the_menu_follows_memberships_at_once_with_a_shared_cache(
+        client, alice, programs, monkeypatch, django_capture_on_commit_callbacks,
+        django_assert_num_queries):
+    """With Redis (here: the test cache standing in for it) the menu's consoles are cached
+    per user and memberships version: a membership given or taken shows on the next page,
+    and a page read again does not ask the database."""
+    from recert.core import context
+
+    monkeypatch.setattr(context, "_shared_cache", lambda: True)
+    client.force_login(alice.user)
+    staff = reverse("staff:index").encode()
+    assert staff not in client.get(reverse("settings")).content
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = StaffMembership.objects.create(
+            user=alice.user, body=programs[("ACSM", "CPT")].body,
+            role=Group.objects.get(name="education"))
+    assert staff in client.get(reverse("settings")).content
+    assert reverse("education:index").encode() in client.get(reverse("dashboard")).content
+    # session, user, professional: the consoles from the cache
+    with django_assert_num_queries(3):
+        client.get(reverse("dashboard"))
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.delete()
+    assert staff not in client.get(reverse("dashboard")).content
