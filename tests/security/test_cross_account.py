@@ -51,6 +51,11 @@ OWNERS: dict[str, str] = {
     **{f"api-v1:{name}": "provider" for name in (
         "provider", "provider_courses", "provider_course", "provider_roster_create",
         "provider_rosters", "provider_roster")},
+    # The API's staff routes, as the staff console (alice's ACSM record and audit case;
+    # her petition asks ACE).
+    **{f"api-v1:{name}": "ACSM staff" for name in (
+        "staff_professional_detail", "staff_correction", "staff_audit_case_detail")},
+    "api-v1:staff_petition_detail": "ACE staff",
 }
 REFUSED = {401, 403, 404}
 # Ids of no object (to tell "refused because it is not yours" from "refused input").

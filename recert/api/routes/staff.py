@@ -294,7 +294,7 @@ def staff_professional_list(request, query: Query[SearchQuery]):
 
 @router.get("/staff/professionals/{professional_id}",
             response=responses({200: StaffProfessionalOut}), exclude_unset=True,
-            url_name="staff-professional",
+            url_name="staff_professional_detail",
             summary="One professional as the staff page shows them")
 def staff_professional_detail(request, professional_id: Id):
     actor = staff_actor(request)
