@@ -23,7 +23,8 @@ from recert.api.problems import problem_response
 from recert.core.access import member_providers
 from recert.core.context import consoles_of
 from recert.core.models import Professional
-from recert.front.forms import DateInput, describe, mdy
+from recert.core.words import mdy
+from recert.front.forms import DateInput, describe
 from recert.verify.actions import is_listed
 
 

@@ -8,13 +8,10 @@ from datetime import date
 from recert.audits.models import AuditCase
 from recert.core import mail
 from recert.core.models import Professional
+from recert.core.words import long_date
 
 KINDS = ("audit_notice", "audit_reminder", "audit_passed", "audit_replacement",
          "audit_inactive", "audit_invalid")
-
-
-def long_date(day: date | None) -> str:
-    return f"{day:%B} {day.day}, {day.year}" if day else ""
 
 
 def case_context(case: AuditCase, today: date) -> dict:

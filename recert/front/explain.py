@@ -3,22 +3,11 @@ policies themselves (recert/rules/policies/<BODY>/rules.yaml)."""
 
 from __future__ import annotations
 
-from datetime import date
+from recert.core import words
+from recert.core.words import long_date, mdy
 
-OUTCOMES = {
-    "accepted": "counted",
-    "capped": "capped",
-    "rejected": "not counted",
-    "needs_review": "waiting for review",
-    "outside_cycle": "outside the cycle",
-}
-
-STATUSES = {
-    "active": "Active",
-    "renewal_open": "Renewal open",
-    "grace": "Grace period",
-    "invalid": "Invalid",
-}
+OUTCOMES = words.OUTCOMES
+STATUSES = words.STATUSES
 
 
 def rule(rule_id: str) -> str:
@@ -29,7 +18,7 @@ def rule(rule_id: str) -> str:
 
 
 def outcome_words(outcome: str) -> str:
-    return OUTCOMES.get(outcome, outcome.replace("_", " "))
+    return words.words(outcome, OUTCOMES)
 
 
 def reason(outcome: str, rules) -> str:
@@ -39,34 +28,26 @@ def reason(outcome: str, rules) -> str:
     return f"{text}: {'; '.join(parts)}" if parts else text
 
 
-def mdy(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
-
-
 def blockers(result, certification, unit: str = "CECs") -> list[str]:
     """What stops renewal, in words; the numbers and dates are the engine's."""
     from recert.rules import format_decimal
 
-    words = []
+    phrases = []
     for blocker in result.renewal.blockers:
         if blocker == "short_of_required":
-            words.append(f"{format_decimal(result.remaining)} {unit} short")
+            phrases.append(f"{format_decimal(result.remaining)} {unit} short")
         elif blocker == "not_final_year":
-            words.append(f"renewal opens on {mdy(result.renewal.window_opens)}")
+            phrases.append(f"renewal opens on {mdy(result.renewal.window_opens)}")
         elif blocker == "cpr_aed_not_current":
             until = certification.cpr_aed_valid_until
-            words.append(f"CPR/AED expired on {mdy(until)}" if until
-                         else "no current CPR/AED certification recorded")
+            phrases.append(f"CPR/AED expired on {mdy(until)}" if until
+                           else "no current CPR/AED certification recorded")
         elif blocker == "invalid":
-            words.append("the certification is invalid: the cycle and its grace period "
-                         "have ended")
+            phrases.append("the certification is invalid: the cycle and its grace period "
+                           "have ended")
         else:
-            words.append(blocker.replace("_", " "))
-    return words
-
-
-def long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
+            phrases.append(words.words(blocker, {}))
+    return phrases
 
 
 def standing_words(result, certification) -> tuple[str, str] | None:

@@ -14,38 +14,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from recert.core import words
 from recert.core.documents import ACCEPTED, validate_document
 from recert.core.models import CertifyingBody, CreditEntry, Program
 from recert.core.models.credits import AWARDING_ORGANIZATIONS
 from recert.core.policies import documents_required_by, format_values, organizations
+from recert.core.words import mdy
 from recert.rules import model as rules_model
 from recert.rules.model import GRADES
 
 OTHER = "__other__"
-FORMAT_LABELS = {
-    "course": "Course (in person)", "online_course": "Online course", "conference": "Conference",
-    "workshop": "Workshop", "webinar": "Webinar", "college_course": "College course",
-    "teaching": "Teaching", "lecturing": "Lecturing / presenting", "volunteering": "Volunteering",
-    "publication": "Publication (peer-reviewed)", "self_test": "Self-test (journal issue)",
-    "acls": "ACLS", "cpr": "CPR", "aed": "AED", "first_aid": "First Aid", "bls": "BLS",
-    "new_certification": "New certification", "exam": "Certification exam",
-    "membership": "Professional membership", "committee": "Committee work",
-    "workout": "Workout session / activity class", "other": "Other",
-}
-UNIT_LABELS = {
-    "hour": "Contact hours", "cec": "CECs (as printed on the certificate)", "ceu": "CEUs",
-    "cme": "CME credits", "semester_hour": "College semester hours",
-    "quarter_hour": "College quarter hours", "item": "Items (publications, issues, certifications)",
-}
+FORMAT_LABELS = words.FORMATS
+UNIT_LABELS = words.UNITS
 DATE_HELP = "As on your certificate. Type it or pick it (MM/DD/YYYY)."
 NEGATIVE_AMOUNT = "The number of credits cannot be negative. Enter 0 or more, like 1.5."
 # CreditEntry.amount: max_digits=9, decimal_places=3.
 AMOUNT_DECIMALS = 3
 AMOUNT_WHOLE_DIGITS = 6
-
-
-def mdy(day: date) -> str:
-    return day.strftime("%m/%d/%Y")
 
 
 class DateInput(forms.DateInput):

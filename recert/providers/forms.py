@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 
+from recert.core import words
 from recert.core.models import CertifyingBody
 from recert.providers.models import Event, validate_time_zone
 
-COURSE_FORMATS = [("course", "Course (in person)"), ("online_course", "Online course"),
-                  ("conference", "Conference"), ("workshop", "Workshop"),
-                  ("webinar", "Webinar")]
+COURSE_FORMATS = words.choices(words.FORMATS, words.COURSE_FORMATS)
 CREDITS = {"max_digits": 6, "decimal_places": 2, "min_value": 0}
 
 

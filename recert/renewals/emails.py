@@ -14,6 +14,7 @@ from decimal import Decimal
 from recert.core import mail
 from recert.core.evaluation import standing_of
 from recert.core.models import Certification, CprAed, Professional
+from recert.core.words import long_date, short_date
 from recert.renewals.models import Invoice, Reminder
 from recert.rules import format_decimal
 from recert.rules import model as rules_model
@@ -40,15 +41,6 @@ UNIT = "CECs"
 def message_kind(reminder_kind: str) -> str:
     """The mail kind (template name) of a reminder kind: reminder_days_30, …"""
     return f"reminder_{reminder_kind}"
-
-
-def long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def short_date(day: date, today: date) -> str:
-    """"December 31" within the current year, else "February 28, 2027"."""
-    return f"{day:%B} {day.day}" if day.year == today.year else long_date(day)
 
 
 def money(amount: Decimal) -> str:

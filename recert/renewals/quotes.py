@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from recert.core.evaluation import Standing, standing_of
 from recert.core.models import Certification, Professional
+from recert.core.words import BLOCKERS, mdy, words
 from recert.renewals.models import InvoiceLine
 from recert.rules.model import (
     ADDITIONAL,
@@ -27,19 +28,11 @@ ZERO = Decimal("0")
 LATE_FEE_LINE = "Late fee (renewal during the grace period)"
 CENT = Decimal("0.01")
 
-BLOCKER_TEXT = {
-    "short_of_required": "You have not reported the required CECs for this cycle yet.",
-    "not_final_year": "Renewal opens later in the cycle.",
-    "cpr_aed_not_current": "Your CPR/AED certification is not current.",
-    "invalid": ("The grace period is over and the certification is invalid; it can only be "
-                "restored by passing the certification exam again (contact staff)."),
-}
-
 
 def blocker_text(blocker: str, result: CertificationResult | None = None) -> str:
     if blocker == "not_final_year" and result is not None:
-        return f"Renewal opens on {result.renewal.window_opens:%m/%d/%Y}."
-    return BLOCKER_TEXT.get(blocker, blocker.replace("_", " "))
+        return f"Renewal opens on {mdy(result.renewal.window_opens)}."
+    return words(blocker, BLOCKERS)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from recert.core import words
 from recert.core.models import CreditEntry, Program
 from recert.front.forms import DateInput
 from recert.rules import model as rules_model
@@ -16,7 +17,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Name, e-mail or member ID", required=False, max_length=200)
     status = forms.ChoiceField(label="Certification status", required=False,
                                choices=[("", "Any status")] + [
-                                   (s, s.replace("_", " ")) for s in rules_model.STATUSES])
+                                   *words.choices(words.STATUSES, rules_model.STATUSES)])
     program = forms.ModelChoiceField(label="Program", required=False,
                                      queryset=Program.objects.none(), empty_label="Any program")
     cycle_end_from = forms.DateField(label="Cycle ends from", required=False, widget=DateInput(),

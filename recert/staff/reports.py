@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, Count, F, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from recert.audits.models import AuditCase
+from recert.core import words
 from recert.core.models import Certification, CertifyingBody, CreditEntry, Cycle
 from recert.core.models.staff import FINANCE
 from recert.renewals.models import InvoiceLine, RenewalItem
@@ -156,8 +157,7 @@ def revenue(body: CertifyingBody, start: date, end: date, today: date) -> Table:
 
 def certifications(body: CertifyingBody, start: date, end: date, today: date) -> Table:
     """The body's certifications held by the period's end, by program and status today."""
-    table = Table("Program", [(s, s.replace("_", " ").capitalize())
-                              for s in rules_model.STATUSES],
+    table = Table("Program", words.choices(words.STATUSES, rules_model.STATUSES),
                   note="Status as of today, of the certifications earned by the period's end.")
     certs = Certification.objects.filter(program__body=body, certified_on__lte=end)
     _pivot(table, certs.values("program__code", "status").annotate(n=Count("id")).order_by(),
@@ -174,7 +174,7 @@ def credits(body: CertifyingBody, start: date, end: date, today: date) -> Table:
     entries = CreditEntry.objects.filter(professional_id__in=people, earned_on__gte=start,
                                          earned_on__lte=end)
     _pivot(table, entries.values("format", "source").annotate(n=Count("id")).order_by(),
-           "format", "source", "n", lambda f: f.replace("_", " "))
+           "format", "source", "n", lambda f: words.words(f, words.FORMATS))
     return _totals(table, entries.values("source").annotate(n=Count("id")).order_by(),
                    "source", "n", entries.count())
 

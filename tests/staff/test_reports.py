@@ -110,8 +110,8 @@ def test_certifications_by_status_and_program(seeded):
 def test_credits_by_format_and_source(seeded):
     table = _build("credits", seeded)
     assert [k for k, _ in table.columns] == ["self_reported", "provider", "staff"]
-    assert table.rows == [("conference", [0, 0, 1]), ("course", [1, 1, 0]),
-                          ("webinar", [1, 0, 0])]
+    assert table.rows == [("Conference", [0, 0, 1]), ("Course (in person)", [1, 1, 0]),
+                          ("Webinar", [1, 0, 0])]
     _check_totals(table)
 
 

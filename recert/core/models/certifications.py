@@ -7,12 +7,13 @@ from datetime import date
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
+from recert.core import words
 from recert.core.models.base import SoftDeletable
 from recert.rules import model as rules_model
 
 
 class Certification(SoftDeletable):
-    STATUS_CHOICES = [(s, s.replace("_", " ")) for s in rules_model.STATUSES]
+    STATUS_CHOICES = words.choices(words.STATUSES, rules_model.STATUSES)
 
     professional = models.ForeignKey("core.Professional", on_delete=models.PROTECT,
                                      related_name="certifications")

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from recert.core import words
+from recert.rules import model as rules_model
+
 
 class Course(models.Model):
     DRAFT, SUBMITTED, APPROVED, RETURNED = "draft", "submitted", "approved", "returned"
@@ -23,7 +26,8 @@ class Course(models.Model):
     description = models.TextField(blank=True)
     # Credits in the body's own unit as printed on the certificate (ACE: CECs, 0.1 per hour).
     credits = models.DecimalField(max_digits=6, decimal_places=2)
-    format = models.CharField(max_length=30, default="course")
+    format = models.CharField(max_length=30, default="course",
+                              choices=words.choices(words.FORMATS, rules_model.FORMATS))
     status = models.CharField(max_length=12, choices=STATUSES, default=DRAFT)
     # Why the body's staff sent it back, for the provider.
     return_reason = models.CharField(max_length=500, blank=True)

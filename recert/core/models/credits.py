@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from recert.core import words
 from recert.core.models.base import SoftDeletable
 from recert.rules import model as rules_model
 
@@ -38,7 +39,8 @@ class CreditEntry(SoftDeletable):
     earned_on = models.DateField("date earned")
     reported_on = models.DateField("date reported", default=timezone.localdate)
     title = models.CharField(max_length=300)
-    format = models.CharField(max_length=30, choices=_choices(rules_model.FORMATS))
+    format = models.CharField(max_length=30,
+                              choices=words.choices(words.FORMATS, rules_model.FORMATS))
     amount = models.DecimalField(
         max_digits=9, decimal_places=3,
         validators=[MinValueValidator(0, message="The amount cannot be negative.")],
