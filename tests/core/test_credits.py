@@ -54,7 +54,8 @@ def test_amount_is_exact_decimal(alice):
 
 
 def test_awarding_organizations_match_the_policies():
-    """The column's choices are fixed in the migrations; they must not drift from policy."""
+    """The column's choices come from the shipped policies (no body code in code); the
+    migrations fix them, so `makemigrations --check` fails when a policy adds one."""
     from recert.core.models.credits import AWARDING_ORGANIZATIONS
     from recert.rules import load_policies
 

@@ -11,9 +11,13 @@ from django.utils import timezone
 
 from recert.core import words
 from recert.core.models.base import SoftDeletable
+from recert.rules import load_policies
 from recert.rules import model as rules_model
 
-AWARDING_ORGANIZATIONS = ("ACSM", "ACE", "NSCA", "NASM", "AFAA", "OTHER")
+# The codes a credit's awarding organization may have: the shipped policies' (the listed
+# organizations, organizations.yaml, then the bodies). Fixed in the column's choices by the
+# migrations, so a policy that adds one needs a migration (makemigrations --check says so).
+AWARDING_ORGANIZATIONS = load_policies().awarding_organizations
 
 
 def _choices(values) -> list[tuple[str, str]]:
