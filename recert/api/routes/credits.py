@@ -47,6 +47,7 @@ from recert.core.actions.credits import (
     do_update_credit_entry,
 )
 from recert.core.actions.history import do_restore
+from recert.core.credits_query import filter_entries
 from recert.core.evaluation import preview_of
 from recert.core.models import CreditEntry, History
 from recert.core.models.credits import AWARDING_ORGANIZATIONS
@@ -235,16 +236,7 @@ def credit_list(request, filters: Query[CreditFilters]):
     entries = _entries(request.auth.professional(), deleted_too=filters.deleted)
     if filters.deleted:
         entries = entries.filter(deleted_at__isnull=False)
-    if values.get("body"):
-        entries = entries.filter(awarded_by=values["body"])
-    if values.get("date_from"):
-        entries = entries.filter(earned_on__gte=values["date_from"])
-    if values.get("date_to"):
-        entries = entries.filter(earned_on__lte=values["date_to"])
-    if values.get("format"):
-        entries = entries.filter(format=values["format"])
-    if values.get("provider"):
-        entries = entries.filter(provider__icontains=values["provider"])
+    entries = filter_entries(entries, values)
     if filters.cursor:
         day, pk = _cursor(filters.cursor)
         entries = entries.filter(Q(earned_on__lt=day) | Q(earned_on=day, pk__lt=pk))

@@ -32,6 +32,7 @@ from recert.core.actions.credits import (
     retention_ends,
 )
 from recert.core.actions.history import do_restore
+from recert.core.credits_query import filter_entries
 from recert.core.documents import serve_document
 from recert.core.evaluation import evaluated_of, page_key
 from recert.core.models import CreditEntry, Document, History
@@ -204,16 +205,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
         for start, end in summary["cycles"]:
             in_cycles |= Q(earned_on__range=(start, end))
         entries = entries.filter(in_cycles)
-    if values.get("date_from"):
-        entries = entries.filter(earned_on__gte=values["date_from"])
-    if values.get("date_to"):
-        entries = entries.filter(earned_on__lte=values["date_to"])
-    if values.get("format"):
-        entries = entries.filter(format=values["format"])
-    if values.get("provider"):
-        entries = entries.filter(provider__icontains=values["provider"])
-    if values.get("outcome"):
-        entries = entries.filter(pk__in=summary["outcomes"].get(values["outcome"], set()))
+    entries = filter_entries(entries, values, summary["outcomes"])
     sort = values.get("sort") or "-earned_on"
     size = settings.CREDITS_PAGE_SIZE
     page = _page_number(request)
