@@ -137,3 +137,64 @@ def test_no_model_write_outside_actions():
 def test_every_exception_still_exists(rel):
     """An exception whose file is gone is stale: remove it."""
     assert (RECERT / rel).exists(), rel
+
+
+# URL name → why its view function has another name (docs/architecture.md: one name per
+# topic). Keep it short: a new page takes its URL name as its view's name.
+NAME_EXCEPTIONS = {
+    "certifications": "the view module recert.front.views.certifications has that name",
+    "credits": "the view module recert.front.views.credits has that name",
+    "settings": "django.conf.settings is used in the API's views module",
+    "report_*": "the staff reports' pages are made in a loop, one per report key",
+    "staff:message": "one message kind of the messages page (`messages`)",
+    "staff:audits": "staff views named by kind (_index, _detail) before this rule; rename "
+                    "them with the staff console's next change",
+    "staff:audit": "as staff:audits", "staff:audit_case": "as staff:audits",
+    "staff:audit_claim": "as staff:audits", "staff:audit_review": "as staff:audits",
+    "staff:audit_appeal_decide": "as staff:audits", "staff:audit_packet": "as staff:audits",
+    "staff:audit_files": "as staff:audits", "staff:audit_document": "as staff:audits",
+    "staff:policy": "as staff:audits", "staff:reports": "as staff:audits",
+    "staff:imports": "as staff:audits", "staff:import": "as staff:audits",
+    "staff:merges": "as staff:audits", "staff:merge": "as staff:audits",
+}
+
+
+def _named_views():
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = (f"{namespace}:{p.namespace}" if namespace else p.namespace) \
+                    if p.namespace else namespace
+                yield from walk(p.url_patterns, ns)
+            elif p.name:
+                yield (f"{namespace}:{p.name}" if namespace else p.name), p.callback
+
+    return walk(get_resolver().url_patterns)
+
+
+def test_url_name_is_the_view_name():
+    """Every named page of Recert's own apps has the view function of its URL name (the
+    admin, the API's generated routes and Django's class-based views are not ours to name)."""
+    bad = []
+    for name, view in _named_views():
+        module = getattr(view, "__module__", "")
+        if not module.startswith("recert.") or module.startswith("recert.api.v1") \
+                or hasattr(view, "view_class") or name.startswith(("admin:", "api-v1:")):
+            continue
+        short = name.split(":")[-1]
+        if short == view.__name__ or name in NAME_EXCEPTIONS or short in NAME_EXCEPTIONS \
+                or (short.startswith("report_") and "report_*" in NAME_EXCEPTIONS):
+            continue
+        bad.append(f"{name}: view {module}.{view.__name__}")
+    assert not bad, ("URL name and view name differ (rename one, or list it in "
+                     "NAME_EXCEPTIONS with its reason):\n" + "\n".join(bad))
+
+
+def test_every_name_exception_is_still_needed():
+    """An exception whose URL now has its view's name, or no longer exists, is stale."""
+    names = {name: view for name, view in _named_views()}
+    stale = [name for name in NAME_EXCEPTIONS if name != "report_*"
+             and (name not in names or names[name].__name__ == name.split(":")[-1])]
+    assert not stale, stale

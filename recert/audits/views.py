@@ -77,14 +77,14 @@ def _refused(request: HttpRequest, case: AuditCase, error: ValidationError, key:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def cases(request: HttpRequest) -> HttpResponse:
     cases = (AuditCase.objects.filter(professional__user=request.user)
              .select_related("audit__body").order_by("-audit__year", "-pk"))
     return render(request, "audits/cases.html", {"cases": cases})
 
 
 @login_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case(request: HttpRequest, case_id: int) -> HttpResponse:
     return case_page(request, _case(request, case_id))
 
 
@@ -152,7 +152,7 @@ def note(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_replacement(request: HttpRequest, case_id: int) -> HttpResponse:
+def replacement(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     raw = request.POST.get("credit", "")
     entry = CreditEntry.objects.filter(pk=raw if raw.isdigit() else 0,

@@ -67,7 +67,7 @@ def _filename(transcript: tx.Transcript, extension: str) -> str:
 
 @login_required
 @require_GET
-def transcript_page(request: HttpRequest) -> HttpResponse:
+def transcript(request: HttpRequest) -> HttpResponse:
     professional = own_professional(request.user)
     choices = [
         (scope, label, [(fmt, FORMATS[fmt][0], reverse("exports:transcript_download",
@@ -129,7 +129,7 @@ def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> tuple[str, str]:
 
 @login_required
 @require_GET
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar(request: HttpRequest) -> HttpResponse:
     professional = own_professional(request.user)
     feed = do_ensure_calendar_feed(professional, actor=request.user)
     url, webcal = _feed_urls(request, feed)

@@ -11,6 +11,6 @@ urlpatterns = [
     path("events/", search.events, name="events"),
     path("events/<int:event_id>.ics", search.event_ics, name="event_ics"),
     path("completions/", rosters.completions, name="completions"),
-    path("completions/<int:row_id>/claim/", rosters.claim, name="claim_completion"),
+    path("completions/<int:row_id>/claim/", rosters.claim_completion, name="claim_completion"),
     path("credits/<int:entry_id>/petition/", petitions.petition, name="petition"),
 ]

@@ -83,7 +83,7 @@ def start(request: HttpRequest, certification_id: int) -> HttpResponse:
 
 
 @login_required
-def contact_details(request: HttpRequest) -> HttpResponse:
+def contact(request: HttpRequest) -> HttpResponse:
     professional = own_professional(request.user)
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("dashboard")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
@@ -101,7 +101,7 @@ def contact_details(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invoice_list(request: HttpRequest) -> HttpResponse:
+def invoices(request: HttpRequest) -> HttpResponse:
     """Every invoice of the professional, newest first, each with its receipt once paid."""
     professional = own_professional(request.user)
     invoices = (Invoice.objects.filter(professional=professional)
@@ -110,7 +110,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
+def invoice(request: HttpRequest, number: str) -> HttpResponse:
     invoice = access_invoice(request.user, number, own=True)
     check = check_invoice(invoice, timezone.localdate())
     return render(request, "renewals/invoice.html", {

@@ -6,7 +6,7 @@ from recert.verify import views
 
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
-    path("settings/verification/", views.listing, name="verify_listing"),
+    path("settings/verification/", views.verify_listing, name="verify_listing"),
     # Open Badges 3.0: the holder's download, the badge check, and what verifiers fetch.
     path("certifications/<int:certification_id>/badge/", views.certification_badge,
          name="certification_badge"),

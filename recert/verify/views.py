@@ -70,7 +70,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def listing(request: HttpRequest) -> HttpResponse:
+def verify_listing(request: HttpRequest) -> HttpResponse:
     """The settings page's choice: listed on /verify/ (the default) or not."""
     professional = own_professional(request.user)
     listed = request.POST.get("listed") == "on"

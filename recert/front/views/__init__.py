@@ -1,29 +1,29 @@
 """The professional's pages, one module per topic."""
 
 from recert.front.views.certifications import (
+    certification,
     certification_cpr,
-    certification_detail,
     certification_list,
     cpr_aed,
     cpr_card,
 )
 from recert.front.views.credits import (
+    credit,
     credit_delete,
-    credit_detail,
     credit_edit,
     credit_list,
     credit_restore,
-    document_download,
+    document,
     document_remove,
 )
 from recert.front.views.dashboard import dashboard
-from recert.front.views.report import course_lookup, preview, report
-from recert.front.views.settings import email_settings, unsubscribe
+from recert.front.views.report import course_lookup, credit_preview, report
+from recert.front.views.settings import email_settings, email_unsubscribe
 
 __all__ = [
-    "email_settings", "unsubscribe",
-    "certification_cpr", "certification_detail", "certification_list", "cpr_aed", "cpr_card",
+    "email_settings", "email_unsubscribe",
+    "certification_cpr", "certification", "certification_list", "cpr_aed", "cpr_card",
     "course_lookup",
-    "credit_delete", "credit_detail", "credit_edit", "credit_list", "credit_restore",
-    "dashboard", "document_download", "document_remove", "preview", "report",
+    "credit_delete", "credit", "credit_edit", "credit_list", "credit_restore",
+    "dashboard", "document", "document_remove", "credit_preview", "report",
 ]

@@ -79,7 +79,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def certification_detail(request: HttpRequest, certification_id: int) -> HttpResponse:
+def certification(request: HttpRequest, certification_id: int) -> HttpResponse:
     certification = access_certification(request.user, certification_id, own=True)
     professional = certification.professional
     certifications, evaluated = evaluated_of(professional, timezone.localdate())

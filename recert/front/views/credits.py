@@ -249,7 +249,7 @@ def _staff_removal(entry: CreditEntry, history) -> History | None:
 
 
 @login_required
-def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+def credit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = access_credit_entry(request.user, entry_id, deleted=True, own=True)
     professional = entry.professional
     history = list(History.objects.of(entry).select_related("actor").order_by("-at", "-id"))
@@ -270,7 +270,7 @@ def credit_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, entry_id: int, document_id: int) -> FileResponse:
+def document(request: HttpRequest, entry_id: int, document_id: int) -> FileResponse:
     """A certificate, to its owner only: uploads are never served from a public URL."""
     entry = access_credit_entry(request.user, entry_id, deleted=True, own=True)
     document = Document.objects.filter(credit_entry=entry, pk=document_id).first()

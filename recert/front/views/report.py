@@ -149,7 +149,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def preview(request: HttpRequest) -> HttpResponse:
+def credit_preview(request: HttpRequest) -> HttpResponse:
     """How the draft would count for each certification; nothing is stored."""
     professional = own_professional(request.user)
     values = draft_values(request.POST)

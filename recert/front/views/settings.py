@@ -43,7 +43,7 @@ def _professional_of_token(token: str) -> Professional:
 # optional reminders off for the person it was signed for.
 @csrf_exempt
 @never_cache
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     professional = _professional_of_token(token)
     if request.method == "POST":
         do_set_email_preferences(professional, optional_reminders=False, actor=None)

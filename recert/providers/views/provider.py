@@ -125,7 +125,7 @@ def event_new(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @provider_required
-def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+def event(request: HttpRequest, event_id: int) -> HttpResponse:
     event = own_event(request.user, event_id)
     form = EventForm(request.POST or None, initial=_event_initial(event))
     if request.method == "POST" and request.POST.get("delete"):

@@ -20,7 +20,7 @@ from recert.providers.views.common import own_course, own_roster, own_roster_row
 
 
 @provider_required
-def upload(request: HttpRequest, course_id: int) -> HttpResponse:
+def roster_upload(request: HttpRequest, course_id: int) -> HttpResponse:
     course = own_course(request.user, course_id)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +48,7 @@ def roster(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 
 @provider_required
-def row(request: HttpRequest, row_id: int) -> HttpResponse:
+def roster_row(request: HttpRequest, row_id: int) -> HttpResponse:
     row = own_roster_row(request.user, row_id)
     do = request.POST.get("do")
     correct = RowCorrectForm(request.POST if do == "correct" else None, initial={
@@ -88,7 +88,7 @@ def completions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim(request: HttpRequest, row_id: int) -> HttpResponse:
+def claim_completion(request: HttpRequest, row_id: int) -> HttpResponse:
     professional = own_professional(request.user)
     row = actions.claimable_rows(request.user).filter(pk=row_id).first()
     if row is None:
