@@ -191,3 +191,26 @@ def test_a_certificate_opens_for_its_owner_only(client, alice, bob, log):
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the log-in page
+
+
+def test_the_filter_fields_kept_per_sort_are_those_a_fresh_render_gives(client, alice, log):
+    """The filter fields with no filter set are rendered once per sort and process
+    (issue 16): the page shows the same fields as when rendered for its own request, and a
+    filter set (or a wrong value) is always rendered for the request."""
+    from recert.front.views import credits
+
+    def fields(query):
+        body = client.get(reverse("credits") + query).content.decode()
+        return body.split('class="filters"', 1)[1].split("</form>", 1)[0]
+
+    client.force_login(alice.user)
+    queries = ["", "?tab=all", "?tab=current&page=2", "?sort=title", "?tab=all&sort=title",
+               "?format=webinar", "?sort=nonsense", "?date_from=13/45/2026"]
+    fresh = {}
+    for query in queries:
+        credits._PLAIN_FILTERS.clear()
+        fresh[query] = fields(query)
+    for query in queries + queries[::-1]:
+        assert fields(query) == fresh[query], query
+    assert 'value="webinar" selected' in fresh["?format=webinar"]
+    assert "Enter a date as MM/DD/YYYY." in fresh["?date_from=13/45/2026"]

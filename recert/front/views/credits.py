@@ -109,6 +109,26 @@ def _counted_by_entry(rows, ids: set[str] | None = None) -> dict[str, list[Count
     return counted
 
 
+# The filter fields' HTML when no filter but the sort is set (the usual page), per sort:
+# it depends on the code alone (the choices are the rules' formats and outcomes), so each
+# process renders it once per sort instead of six widgets' templates on every page.
+_PLAIN_FILTERS: dict[str, str] = {}
+_FILTERS = ("date_from", "date_to", "format", "provider", "outcome")
+
+
+def _filters_html(request: HttpRequest, filters: FilterForm) -> str:
+    sort = request.GET.get("sort", "")
+    plain = (not any(request.GET.get(name) for name in _FILTERS)
+             and (sort == "" or sort in SORTS))
+    if plain and sort in _PLAIN_FILTERS:
+        return _PLAIN_FILTERS[sort]
+    html = mark_safe(render_to_string("front/_credit_filters.html",
+                                      {"filters": describe(filters)}))
+    if plain:
+        _PLAIN_FILTERS[sort] = html
+    return html
+
+
 def _page_number(request: HttpRequest) -> int:
     # A page number a person mistyped shows the first page rather than an error.
     try:
@@ -221,7 +241,8 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     page_query = request.GET.copy()
     page_query.pop("page", None)
     return render(request, "front/credits.html", {
-        "professional": professional, "rows": rows, "tab": tab, "filters": describe(filters),
+        "professional": professional, "rows": rows, "tab": tab,
+        "filters_html": _filters_html(request, filters),
         "labels": summary["labels"],
         "undo": undo, "query": query.urlencode(), "total": summary["total"],
         "removed_by_staff": summary["removed"],
