@@ -6,8 +6,11 @@ returns its Evaluation; pages, API and jobs call this and never re-implement a r
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -193,13 +196,27 @@ def credit_inputs_by_professional(ids: list[int]) -> dict[int, list[CreditIn]]:
     return out
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of the application's code and templates, once per process: what the cache
+    keeps (an evaluation pickled, pages' HTML) was built by the code of one deploy, and a
+    deploy with other code never reads it."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in ("*.py", "*.html") for p in root.rglob(pattern)
+                       if "migrations" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _cache_key(professional: Professional, version: int, as_of: date) -> str:
     from recert.core.policies import current_fingerprint
 
     # created_at too: an id that SQLite hands out again never meets the old person's entry.
     created = professional.created_at.timestamp() if professional.created_at else 0
     return (f"recert:evaluation:{professional.pk}:{created:.6f}:{version}:"
-            f"{as_of.isoformat()}:{current_fingerprint()}")
+            f"{as_of.isoformat()}:{current_fingerprint()}:{code_digest()}")
 
 
 def page_key(professional: Professional, as_of: date, what: str) -> str:

@@ -276,3 +276,19 @@ def test_invoices_audit_cases_and_petitions_show_on_the_next_dashboard(alice, co
     assert "petition for" in _pages(alice)["/"]
     check_not_stale(alice, petition.delete, must_differ=False)
     assert "petition for" not in _pages(alice)["/"]
+
+
+def test_other_code_never_reads_what_the_old_built(alice, course, monkeypatch):
+    """A deploy (other code or templates): the keys change with the code's digest, so the
+    evaluation and the pages' HTML are built again by the new code."""
+    import recert.core.evaluation as evaluation
+
+    first = _cached(alice)
+    before = _pages(alice)
+    calls = []
+    real = evaluation.credit_inputs
+    monkeypatch.setattr(evaluation, "credit_inputs", lambda p: calls.append(p) or real(p))
+    monkeypatch.setattr(evaluation, "code_digest", lambda: "other")
+    assert _cached(alice) == first and calls, "evaluated again by the new code"
+    assert _pages(alice) == before
+    assert evaluation.page_key(_fresh(alice), TODAY, "dashboard").endswith(":other:dashboard")
