@@ -203,7 +203,8 @@ PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's Redis cache, keeping one client per connection pool (recert/lib).
+        "default": {"BACKEND": "recert.lib.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     }
     # Sessions read from Redis and written through to the database: every app server sees
     # the same sessions, and a Redis restart or eviction logs nobody out (docs/decisions.md).
