@@ -101,7 +101,7 @@ def audit_start(request: HttpRequest, body_code: str) -> HttpResponse:
 
 
 @staff_required(AUDITOR)
-def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = access_audit(request.user, audit_id, AUDITOR)
     cases = list(audit.cases.select_related("professional").annotate(
         credits=Count("items")).order_by("stratum", "professional__full_name", "pk"))
@@ -120,7 +120,7 @@ def _case(request: HttpRequest, case_id: int) -> AuditCase:
 
 
 @staff_required(AUDITOR)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def audit_case(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     items = list(case.items.select_related("credit_entry", "reviewed_by").prefetch_related(
         Prefetch("documents", Document.objects.order_by("pk")),
@@ -148,7 +148,7 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
 
 @require_POST
 @staff_required(AUDITOR)
-def case_claim(request: HttpRequest, case_id: int) -> HttpResponse:
+def audit_claim(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     try:
         if request.POST.get("release"):
@@ -169,7 +169,7 @@ def _item(case: AuditCase, item_id: int) -> AuditItem:
 
 @require_POST
 @staff_required(AUDITOR)
-def item_review(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
+def audit_review(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
     case = _case(request, case_id)
     item = _item(case, item_id)
     form = ReviewForm(request.POST)
@@ -189,7 +189,7 @@ def item_review(request: HttpRequest, case_id: int, item_id: int) -> HttpRespons
 
 @require_POST
 @staff_required(AUDITOR)
-def appeal_decide(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
+def audit_appeal_decide(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
     case = _case(request, case_id)
     item = _item(case, item_id)
     decision = request.POST.get("decision")
@@ -206,7 +206,7 @@ def appeal_decide(request: HttpRequest, case_id: int, item_id: int) -> HttpRespo
 
 
 @staff_required(AUDITOR)
-def case_document(request: HttpRequest, case_id: int, document_id: int):
+def audit_document(request: HttpRequest, case_id: int, document_id: int):
     case = _case(request, case_id)
     document = Document.objects.filter(pk=document_id, credit_entry__audit_items__case=case
                                        ).first()
@@ -216,7 +216,7 @@ def case_document(request: HttpRequest, case_id: int, document_id: int):
 
 
 @staff_required(AUDITOR)
-def case_packet(request: HttpRequest, case_id: int) -> HttpResponse:
+def audit_packet(request: HttpRequest, case_id: int) -> HttpResponse:
     from recert.audits.packet import packet_pdf
 
     case = _case(request, case_id)
@@ -226,7 +226,7 @@ def case_packet(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @staff_required(AUDITOR)
-def case_files(request: HttpRequest, case_id: int) -> HttpResponse:
+def audit_files(request: HttpRequest, case_id: int) -> HttpResponse:
     from recert.audits.packet import files_zip
 
     case = _case(request, case_id)

@@ -90,7 +90,7 @@ def _merge(request, merge_id) -> ProfileMerge:
 
 
 @staff_required(REGISTRAR)
-def merge_detail(request: HttpRequest, merge_id: int) -> HttpResponse:
+def merge(request: HttpRequest, merge_id: int) -> HttpResponse:
     merge = _merge(request, merge_id)
     counts: dict[str, int] = {}
     for label, *_ in merge.changes.get("moved", []):
