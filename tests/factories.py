@@ -1,9 +1,9 @@
-"""Helpers shared by the renewal tests (not a test module)."""
+"""Helpers shared by the tests (not a test module)."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.urls import reverse
@@ -49,3 +49,20 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) 
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload,
                       hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
+
+
+def log_many(professional, n: int, today: date, body: str = "ACSM"):
+    """`n` credit entries of four formats over the last 700 days, written in one insert (for
+    the query-count pins at 10 and 1,000 entries); the first entry is returned."""
+    from recert.core.models import CreditEntry
+
+    formats = [("webinar", "hour", "1"), ("course", "cec", "0.5"), ("teaching", "hour", "2"),
+               ("conference", "ceu", "1.2")]
+    CreditEntry.objects.bulk_create(
+        CreditEntry(professional=professional, earned_on=today - timedelta(days=i % 700),
+                    reported_on=today, title=f"Course {i}", format=formats[i % 4][0],
+                    unit=formats[i % 4][1], amount=Decimal(formats[i % 4][2]),
+                    awarded_by=body if formats[i % 4][1] == "cec" else "OTHER",
+                    provider="City Gym" if i % 3 else body)
+        for i in range(n))
+    return CreditEntry.objects.filter(professional=professional).first()

@@ -4,8 +4,7 @@ the cache (the usual case) and without it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 import pytest
 import time_machine
@@ -16,6 +15,7 @@ from django.urls import reverse
 
 from recert.core.actions.certifications import do_create_certification
 from recert.core.models import CreditEntry
+from tests.factories import log_many
 
 TODAY = date(2026, 6, 1)
 
@@ -63,19 +63,6 @@ CACHED = {
 COLD = {"dashboard": (8,), "credits": (6, 7)}
 
 
-def _log(professional, n: int) -> CreditEntry:
-    formats = [("webinar", "hour", "1"), ("course", "cec", "0.5"), ("teaching", "hour", "2"),
-               ("conference", "ceu", "1.2")]
-    CreditEntry.objects.bulk_create(
-        CreditEntry(professional=professional, earned_on=TODAY - timedelta(days=i % 700),
-                    reported_on=TODAY, title=f"Course {i}", format=formats[i % 4][0],
-                    unit=formats[i % 4][1], amount=Decimal(formats[i % 4][2]),
-                    awarded_by="ACE" if formats[i % 4][1] == "cec" else "OTHER",
-                    provider="City Gym" if i % 3 else "ACE")
-        for i in range(n))
-    return CreditEntry.objects.filter(professional=professional).first()
-
-
 def _url(name, args, query, entry, certification):
     args = [entry.pk if a == "ENTRY" else certification.pk if a == "CERT" else a for a in args]
     return reverse(name, args=args) + query
@@ -86,7 +73,7 @@ def _counts(client, alice, programs, sam, n):
                                             date(2025, 3, 15), actor=sam,
                                             cpr_aed_valid_until=date(2027, 6, 30))
     do_create_certification(alice, programs[("ACE", "PT")], date(2025, 1, 10), actor=sam)
-    entry = _log(alice, n)
+    entry = log_many(alice, n, TODAY, "ACE")
     client.force_login(alice.user)
     counts = {}
     for name, args, query in PAGES:
@@ -120,7 +107,7 @@ def test_every_page_costs_the_same_queries_at_10_and_1000_entries(
 @time_machine.travel(TODAY, tick=False)
 def test_the_credit_list_shows_one_page(client, alice, alice_cpt, settings):
     settings.CREDITS_PAGE_SIZE = 20
-    _log(alice, 45)
+    log_many(alice, 45, TODAY, "ACE")
     client.force_login(alice.user)
     response = client.get(reverse("credits") + "?tab=all")
     assert len(response.context["rows"]) == 20 and response.context["has_next"]

@@ -7,8 +7,7 @@ and pinned too; the audit case pages are pinned against growth in tests/audits."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 import pytest
 import time_machine
@@ -22,6 +21,7 @@ from recert.core.actions.certifications import do_create_certification
 from recert.core.models import CreditEntry
 from recert.core.models.staff import ROLES
 from recert.staff.reports import REPORTS
+from tests.factories import log_many
 from tests.staff.people import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -57,18 +57,6 @@ LISTS = [
     ("education:index", [], ""),
     ("petitions:queue", [], ""),
 ]
-
-
-def _log(professional, n: int) -> None:
-    formats = [("webinar", "hour", "1"), ("course", "cec", "0.5"), ("teaching", "hour", "2"),
-               ("conference", "ceu", "1.2")]
-    CreditEntry.objects.bulk_create(
-        CreditEntry(professional=professional, earned_on=TODAY - timedelta(days=i % 700),
-                    reported_on=TODAY, title=f"Course {i}", format=formats[i % 4][0],
-                    unit=formats[i % 4][1], amount=Decimal(formats[i % 4][2]),
-                    awarded_by="ACSM" if formats[i % 4][1] == "cec" else "OTHER",
-                    provider="City Gym" if i % 3 else "ACSM")
-        for i in range(n))
 
 
 def _certify(professional, programs, sam):
@@ -107,8 +95,8 @@ def everyone(alice, bob, programs, sam, django_user_model):
                                    full_name="Carol Cole", password="x", actor=None)
     for person in (alice, bob, carol):
         _certify(person, programs, sam)
-    _log(alice, 10)
-    _log(bob, 1000)
+    log_many(alice, 10, TODAY, "ACSM")
+    log_many(bob, 1000, TODAY, "ACSM")
     client = Client()
     client.force_login(staff)
     return client, alice, bob, carol
