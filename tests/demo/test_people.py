@@ -68,7 +68,7 @@ def test_demo_twice_keeps_counts_and_user_data(capsys):
 
 @pytest.mark.django_db(transaction=True)
 def test_demo_with_password_and_content(capsys, password):
-    assert main(["demo", "--no-serve", "--password", password]) == 0
+    assert main(["demo", "--no-serve", f"--password={password}"]) == 0
     out = capsys.readouterr().out
     assert set(printed_passwords(out).values()) == {password}
     User = get_user_model()
