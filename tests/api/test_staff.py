@@ -422,3 +422,24 @@ def test_the_staff_lists_cost_the_same_for_few_rows_as_for_many(reg, ace, progra
         many = counts()
     assert many == few
     assert len(acsm_api.get("/staff/audits/cases").json()["items"]) == 12
+
+
+def test_one_professional_costs_the_same_queries_at_10_and_1000_entries(reg, alice):
+    """The record's route reads its credits, documents and history in a fixed number of
+    queries (no query per entry), as the staff page does."""
+    from recert.core.signals import bump_evaluation_version
+    from tests.factories import log_many
+
+    api = staff_api(reg, "read")
+    path = f"/staff/professionals/{alice.pk}"
+    with time_machine.travel(TODAY, tick=False):
+        log_many(alice, 10, date(2026, 12, 1))
+        bump_evaluation_version(alice)  # a bulk insert moves no version by itself
+        api.get(path)  # the evaluation cached; the token's last use written
+        few = _count(api, path)
+        log_many(alice, 990, date(2026, 12, 1))
+        bump_evaluation_version(alice)
+        api.get(path)
+        many = _count(api, path)
+        assert len(api.get(path).json()["credits"]) == 1000
+    assert many == few
